@@ -1,0 +1,74 @@
+package targets
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/lambdalocal/lambdalocal/localdev"
+)
+
+// Environment variables that override Settings, one per Config field.
+const (
+	EnvHandler     = "LAMBDALOCAL_HANDLER"
+	EnvArch        = "LAMBDALOCAL_ARCH"
+	EnvBaseImage   = "LAMBDALOCAL_BASE_IMAGE"
+	EnvProxyAddr   = "LAMBDALOCAL_PROXY_ADDR"
+	EnvFunctionURL = "LAMBDALOCAL_FUNCTION_URL"
+	EnvAPI         = "LAMBDALOCAL_API"
+	EnvRoutes      = "LAMBDALOCAL_ROUTES"
+	EnvTimeout     = "LAMBDALOCAL_TIMEOUT"
+)
+
+// Settings is the configuration a consumer sets in its magefile, typically in an init function:
+//
+//	func init() { targets.Settings.Handler = "./cmd/api" }
+//
+// Empty fields take localdev's defaults; LAMBDALOCAL_* variables override fields at run time.
+var Settings localdev.Config
+
+// config returns Settings with environment overrides applied and defaults filled in.
+func config() (localdev.Config, error) {
+	return configFrom(Settings, os.LookupEnv)
+}
+
+// configFrom applies the environment read through lookup to base, then fills in defaults.
+func configFrom(base localdev.Config, lookup func(string) (string, bool)) (localdev.Config, error) {
+	c := base
+	strings := []struct {
+		env   string
+		field *string
+	}{
+		{EnvHandler, &c.Handler},
+		{EnvArch, &c.Arch},
+		{EnvBaseImage, &c.BaseImage},
+		{EnvProxyAddr, &c.ProxyAddr},
+		{EnvFunctionURL, &c.FunctionURL},
+		{EnvAPI, &c.API},
+		{EnvRoutes, &c.Routes},
+	}
+	for _, s := range strings {
+		if v, ok := lookup(s.env); ok && v != "" {
+			*s.field = v
+		}
+	}
+	if v, ok := lookup(EnvTimeout); ok && v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("reading %s=%q: want a positive duration such as 30s or 2m", EnvTimeout, v)
+		}
+		c.Timeout = d
+	}
+	c = c.WithDefaults()
+	switch c.Arch {
+	case "amd64", "arm64":
+	default:
+		return c, fmt.Errorf("reading %s: arch %q is not supported by Lambda: use amd64 or arm64", EnvArch, c.Arch)
+	}
+	switch c.API {
+	case "rest", "http":
+	default:
+		return c, fmt.Errorf("reading %s: API %q is unknown: use rest (REST API, payload 1.0) or http (HTTP API, payload 2.0)", EnvAPI, c.API)
+	}
+	return c, nil
+}
