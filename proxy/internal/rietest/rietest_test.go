@@ -1,0 +1,61 @@
+package rietest
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestStartArgsUseBothAddresses(t *testing.T) {
+	t.Parallel()
+	got := startArgs("127.0.0.1:1", "127.0.0.1:2", "/x/bootstrap")
+	want := []string{"--runtime-interface-emulator-address", "127.0.0.1:1", "--runtime-api-address", "127.0.0.1:2", "--log-level", "error", "/x/bootstrap"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("startArgs = %q, want %q", got, want)
+	}
+}
+
+func TestEnvironIsCleanWithTimeoutInSeconds(t *testing.T) {
+	t.Parallel()
+	env := makeOptions([]Option{WithFunctionTimeout(1500 * time.Millisecond), WithEnv("A=b")}).environ()
+	joined := strings.Join(env, "\n")
+	for _, want := range []string{"AWS_LAMBDA_FUNCTION_TIMEOUT=1", "A=b"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("environment lacks %s: %q", want, env)
+		}
+	}
+	if strings.Contains(joined, "PATH=") || strings.Contains(joined, "HOME=") {
+		t.Errorf("environment is not clean: %q", env)
+	}
+}
+
+func TestRealRIEInvokesAndStops(t *testing.T) {
+	ctx := context.Background()
+	b, err := Build(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Start(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Stop()
+	status, body, err := r.Invoke(ctx, []byte(`{"version":"2.0","rawPath":"/json"}`))
+	if err != nil || status != 200 {
+		t.Fatalf("invoke: status %d, err %v, body %s\nlogs: %s", status, err, body, r.Logs())
+	}
+	var resp struct {
+		StatusCode int    `json:"statusCode"`
+		Body       string `json:"body"`
+	}
+	if err := json.Unmarshal(body, &resp); err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Body, `"/json"`) {
+		t.Fatalf("echo answer = %s (%v)", body, err)
+	}
+	r.Stop()
+	if r.Alive() {
+		t.Fatal("RIE still alive after Stop")
+	}
+}
