@@ -1,0 +1,72 @@
+package targets
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lambdalocal/lambdalocal/localdev"
+)
+
+func env(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+}
+
+func TestConfigFromAppliesEnvironmentOverSettings(t *testing.T) {
+	t.Parallel()
+	base := localdev.Config{Handler: "./lambda", Arch: "amd64"}
+	got, err := configFrom(base, env(map[string]string{
+		EnvArch:        "arm64",
+		EnvAPI:         "http",
+		EnvTimeout:     "3s",
+		EnvProxyAddr:   "127.0.0.1:9999",
+		EnvRoutes:      "routes.txt",
+		EnvFunctionURL: "http://127.0.0.1:9001",
+		EnvBaseImage:   "example.com/base:1",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := localdev.Config{
+		Dir: ".", Handler: "./lambda", Arch: "arm64", API: "http", Timeout: 3 * time.Second,
+		ProxyAddr: "127.0.0.1:9999", Routes: "routes.txt", FunctionURL: "http://127.0.0.1:9001",
+		BaseImage: "example.com/base:1",
+	}
+	if got != want {
+		t.Errorf("configFrom =\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+func TestConfigFromKeepsSettingsWhenEnvironmentIsEmpty(t *testing.T) {
+	t.Parallel()
+	got, err := configFrom(localdev.Config{Handler: "./cmd/api"}, env(map[string]string{EnvHandler: ""}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Handler != "./cmd/api" || got.ProxyAddr != localdev.DefaultProxyAddr || got.Timeout != localdev.DefaultTimeout {
+		t.Errorf("configFrom = %+v, want the setting kept and defaults filled", got)
+	}
+}
+
+func TestConfigFromRejectsBadValuesWithTheVariableName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		vars map[string]string
+		want string
+	}{
+		{"timeout must be a duration", map[string]string{EnvTimeout: "30"}, EnvTimeout},
+		{"timeout must be positive", map[string]string{EnvTimeout: "-1s"}, EnvTimeout},
+		{"arch must be one Lambda runs", map[string]string{EnvArch: "386"}, "use amd64 or arm64"},
+		{"api must be rest or http", map[string]string{EnvAPI: "websocket"}, "use rest"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := configFrom(localdev.Config{}, env(tt.vars))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("configFrom error = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
