@@ -1,0 +1,297 @@
+package function
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+)
+
+// Pool runs a function's bootstrap the way Lambda does: up to N execution environments
+// (separate processes), each running one invoke at a time, started on demand and stopped when
+// idle. Invokes beyond N wait for a free environment, bounded by their context.
+type Pool struct {
+	opts  options
+	sink  *logSink
+	slots chan struct{} // one per invoke in flight, at most N
+
+	mu      sync.Mutex
+	cur     *build
+	idle    []*environment // of any build; the most recently used last
+	live    map[*environment]struct{}
+	nextID  int
+	closed  bool
+	stopped chan struct{} // closed by Close, ends the reaper
+	reaper  sync.WaitGroup
+	// retiring counts environments being stopped in the background, so Close can wait for them.
+	retiring sync.WaitGroup
+}
+
+// Compile-time check that a Pool is what the proxy invokes.
+var _ interface {
+	Invoke(ctx context.Context, event []byte) ([]byte, error)
+} = (*Pool)(nil)
+
+// New returns a Pool for the bootstrap executable at path. No process starts until the first
+// invoke.
+func New(bootstrap string, opts ...Option) (*Pool, error) {
+	if err := checkBootstrap(bootstrap); err != nil {
+		return nil, err
+	}
+	o := makeOptions(opts)
+	p := &Pool{
+		opts:    o,
+		sink:    &logSink{w: o.logs},
+		slots:   make(chan struct{}, o.maxEnvs),
+		cur:     &build{path: bootstrap, gen: 1},
+		live:    map[*environment]struct{}{},
+		stopped: make(chan struct{}),
+	}
+	p.reaper.Add(1)
+	go p.reap()
+	return p, nil
+}
+
+// checkBootstrap says clearly when path is not an executable file.
+func checkBootstrap(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return fmt.Errorf("finding the function's bootstrap: %w", err)
+	case fi.IsDir():
+		return fmt.Errorf("finding the function's bootstrap: %s is a folder, want the executable built from the handler", path)
+	case fi.Mode()&0o111 == 0:
+		return fmt.Errorf("finding the function's bootstrap: %s is not executable", path)
+	}
+	return nil
+}
+
+// Swap makes bootstrap the build that new invokes run. Invokes in flight finish on the old
+// build; its environments are stopped as soon as they are idle.
+func (p *Pool) Swap(bootstrap string) error {
+	if err := checkBootstrap(bootstrap); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return ErrClosed
+	}
+	p.cur = &build{path: bootstrap, gen: p.cur.gen + 1}
+	var old []*environment
+	keep := p.idle[:0]
+	for _, e := range p.idle {
+		if e.build == p.cur {
+			keep = append(keep, e)
+		} else {
+			old = append(old, e)
+			delete(p.live, e)
+		}
+	}
+	p.idle = keep
+	p.mu.Unlock()
+	for _, e := range old {
+		p.retire(e)
+	}
+	return nil
+}
+
+// Invoke runs event through the function and returns its result as the RIE's invoke endpoint
+// does with status 200: the response, a handled error's JSON, or the timeout text, with a nil
+// error. When the endpoint would answer otherwise (the process died with the invoke in flight,
+// or init failed) the error is a *FunctionError carrying the payload.
+func (p *Pool) Invoke(ctx context.Context, event []byte) ([]byte, error) {
+	res, err := p.Do(ctx, Request{Payload: event})
+	if err != nil {
+		return nil, err
+	}
+	if res.StatusCode != 200 {
+		return nil, &FunctionError{StatusCode: res.StatusCode, ErrorType: res.ErrorType, RequestID: res.RequestID, Payload: res.Payload}
+	}
+	return res.Payload, nil
+}
+
+// Do runs one invoke. The error is non-nil only when there is no result at all: ctx ended
+// first, or the Pool is closed.
+func (p *Pool) Do(ctx context.Context, req Request) (Result, error) {
+	if req.RequestID == "" {
+		req.RequestID = newRequestID()
+	}
+	if req.TraceID == "" {
+		req.TraceID = newTraceID(time.Now())
+	}
+	select {
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		return Result{}, fmt.Errorf("waiting for a free execution environment (%d in use): %w", cap(p.slots), ctx.Err())
+	case <-p.stopped:
+		return Result{}, ErrClosed
+	}
+	defer func() { <-p.slots }()
+	e, cold, err := p.acquire(ctx)
+	if err != nil {
+		var ie *InitError
+		if errors.As(err, &ie) {
+			return p.initFailed(ie, req.RequestID), nil
+		}
+		return Result{}, err
+	}
+	res, healthy, err := e.run(ctx, &invocation{Request: req}, cold)
+	p.release(e, healthy)
+	return res, err
+}
+
+// initFailed logs a failed init as Lambda does and returns the invoke's answer.
+func (p *Pool) initFailed(ie *InitError, requestID string) Result {
+	p.sink.line("", startLine(requestID))
+	p.sink.line("", initReportLine(ie.Duration, ie.status()))
+	p.sink.line(requestID, ie.Error())
+	res := ie.result(requestID)
+	p.sink.line("", endLine(requestID))
+	p.sink.line("", Report{RequestID: requestID, Duration: ie.Duration, MemorySizeMB: p.opts.memoryMB, MaxMemoryMB: -1,
+		Status: ie.status(), ErrorType: res.ErrorType}.String())
+	return res
+}
+
+// acquire returns an idle environment of the current build or starts one (cold is true),
+// stopping an idle environment of an older build if N are running. The caller holds a slot.
+func (p *Pool) acquire(ctx context.Context) (e *environment, cold bool, err error) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil, false, ErrClosed
+	}
+	for i := len(p.idle) - 1; i >= 0; i-- {
+		if p.idle[i].build == p.cur {
+			e = p.idle[i]
+			p.idle = append(p.idle[:i], p.idle[i+1:]...)
+			p.mu.Unlock()
+			return e, false, nil
+		}
+	}
+	var evict *environment
+	if len(p.live) >= p.opts.maxEnvs && len(p.idle) > 0 {
+		// Holding a slot means at most N-1 environments are busy: one is idle, of an old build.
+		evict, p.idle = p.idle[0], p.idle[1:]
+		delete(p.live, evict)
+	}
+	b := p.cur
+	p.nextID++
+	id := p.nextID
+	p.mu.Unlock()
+	if evict != nil {
+		evict.stop()
+	}
+	e, err = startEnvironment(ctx, id, b, &p.opts, p.sink)
+	if err != nil {
+		return nil, false, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		p.retire(e)
+		return nil, false, ErrClosed
+	}
+	p.live[e] = struct{}{}
+	return e, true, nil
+}
+
+// release returns e to the idle list, or stops it when it is broken, of an old build, or the
+// Pool is closed.
+func (p *Pool) release(e *environment, healthy bool) {
+	p.mu.Lock()
+	if healthy && !p.closed && e.build == p.cur {
+		e.lastUsed = time.Now()
+		p.idle = append(p.idle, e)
+		p.mu.Unlock()
+		return
+	}
+	delete(p.live, e)
+	p.mu.Unlock()
+	p.retire(e)
+}
+
+// retire stops e in the background; Close waits for it.
+func (p *Pool) retire(e *environment) {
+	p.retiring.Add(1)
+	go func() {
+		defer p.retiring.Done()
+		e.stop()
+	}()
+}
+
+// reap stops environments idle for longer than the idle timeout.
+func (p *Pool) reap() {
+	defer p.reaper.Done()
+	every := min(max(p.opts.idleTimeout/4, 10*time.Millisecond), 30*time.Second)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.stopped:
+			return
+		case now := <-t.C:
+			for _, e := range p.takeIdleBefore(now.Add(-p.opts.idleTimeout)) {
+				e.stop()
+			}
+		}
+	}
+}
+
+func (p *Pool) takeIdleBefore(cutoff time.Time) []*environment {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var old []*environment
+	keep := p.idle[:0]
+	for _, e := range p.idle {
+		if e.lastUsed.Before(cutoff) {
+			old = append(old, e)
+			delete(p.live, e)
+		} else {
+			keep = append(keep, e)
+		}
+	}
+	p.idle = keep
+	return old
+}
+
+// PIDs returns the process ids of the running execution environments.
+func (p *Pool) PIDs() []int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var pids []int
+	for e := range p.live {
+		pids = append(pids, e.pid())
+	}
+	return pids
+}
+
+// Close stops every environment, including those running an invoke (which answer as a crash),
+// and waits until their processes are gone. Invokes after Close return ErrClosed.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	all := make([]*environment, 0, len(p.live))
+	for e := range p.live {
+		all = append(all, e)
+	}
+	p.live = map[*environment]struct{}{}
+	p.idle = nil
+	close(p.stopped)
+	p.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, e := range all {
+		wg.Add(1)
+		go func() { defer wg.Done(); e.stop() }()
+	}
+	wg.Wait()
+	p.reaper.Wait()
+	p.retiring.Wait()
+	return nil
+}
