@@ -91,10 +91,10 @@ func (p *Pool) Swap(bootstrap string) error {
 		}
 	}
 	p.idle = keep
-	p.mu.Unlock()
 	for _, e := range old {
-		p.retire(e)
+		p.retireLocked(e)
 	}
+	p.mu.Unlock()
 	return nil
 }
 
@@ -191,7 +191,7 @@ func (p *Pool) acquire(ctx context.Context) (e *environment, cold bool, err erro
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
-		p.retire(e)
+		e.stop()
 		return nil, false, ErrClosed
 	}
 	p.live[e] = struct{}{}
@@ -209,17 +209,25 @@ func (p *Pool) release(e *environment, healthy bool) {
 		return
 	}
 	delete(p.live, e)
+	background := p.retireLocked(e)
 	p.mu.Unlock()
-	p.retire(e)
+	if !background {
+		e.stop()
+	}
 }
 
-// retire stops e in the background; Close waits for it.
-func (p *Pool) retire(e *environment) {
+// retireLocked stops e in the background, so that Close waits for it, and reports true; after
+// Close it does nothing and reports false (the caller stops e itself). Call it with p.mu held.
+func (p *Pool) retireLocked(e *environment) bool {
+	if p.closed {
+		return false
+	}
 	p.retiring.Add(1)
 	go func() {
 		defer p.retiring.Done()
 		e.stop()
 	}()
+	return true
 }
 
 // reap stops environments idle for longer than the idle timeout.
