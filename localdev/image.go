@@ -23,8 +23,9 @@ import (
 // PinCommand is the command that pins the base image, named in the messages that ask for it.
 const PinCommand = "go tool mage image:pin"
 
-// RequiredPlatforms are the platforms Lambda runs, which the base image's index must list.
-var RequiredPlatforms = []string{"linux/amd64", "linux/arm64"}
+// RequiredPlatforms returns the platforms Lambda runs, which the base image's index must list:
+// linux/amd64 and linux/arm64.
+func RequiredPlatforms() []string { return []string{"linux/amd64", "linux/arm64"} }
 
 // Errors Pin and CheckPin wrap, for callers that branch on them.
 var (
@@ -64,7 +65,7 @@ type MissingPlatformError struct {
 
 func (e *MissingPlatformError) Error() string {
 	return fmt.Sprintf("%s lacks %s (its index lists %s): Lambda runs %s; choose a tag built for both",
-		e.Image, strings.Join(e.Missing, " and "), orNone(e.Present), strings.Join(RequiredPlatforms, " and "))
+		e.Image, strings.Join(e.Missing, " and "), orNone(e.Present), strings.Join(RequiredPlatforms(), " and "))
 }
 
 // PlatformDigest is one runnable entry of an index.
@@ -159,12 +160,12 @@ func CheckPin(ctx context.Context, c Config, opts ...ImageOption) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range idx.warnings {
+		fmt.Fprintln(o.out, w)
+	}
 	current := display + "@" + idx.digest
 	if pinned.DigestStr() != idx.digest || tagOf(from.image) != tag.TagStr() {
 		return &PinMismatchError{Dockerfile: path, Line: from.line, Pinned: from.image, Current: current}
-	}
-	for _, w := range idx.warnings {
-		fmt.Fprintln(o.out, w)
 	}
 	fmt.Fprintf(o.out, "%s pins %s: up to date\n", path, from.image)
 	return nil
@@ -332,11 +333,14 @@ func resolveIndex(ctx context.Context, tag name.Tag, o imageOptions) (resolved, 
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	reg := tag.RegistryStr()
+	var warnings []string
 	auth, err := authn.Resolve(ctx, o.keychain, tag.Context())
 	if err != nil {
-		return resolved{}, fmt.Errorf("reading saved credentials for %s from the Docker keychain: %w", reg, err)
+		// A broken Docker config or credential helper should not stop a public image from
+		// resolving: go on anonymously and say why.
+		warnings = append(warnings, fmt.Sprintf("warning: reading saved credentials for %s from the Docker keychain: %v; going on without credentials (check ~/.docker/config.json and its credential helpers)", reg, err))
+		auth = authn.Anonymous
 	}
-	var warnings []string
 	desc, err := fetchManifest(ctx, tag, auth, o)
 	if status, denied := deniedStatus(err); denied && auth != authn.Anonymous {
 		anon, anonErr := fetchManifest(ctx, tag, authn.Anonymous, o)
@@ -426,7 +430,7 @@ func indexPlatforms(tag name.Tag, desc *remote.Descriptor) (resolved, error) {
 			kind = "a single-platform image (" + string(desc.MediaType) + ")"
 		}
 		return resolved{}, fmt.Errorf("resolving %s: %w: the tag names %s; image:pin needs a tag whose index lists %s",
-			tag, ErrNotMultiArch, kind, strings.Join(RequiredPlatforms, " and "))
+			tag, ErrNotMultiArch, kind, strings.Join(RequiredPlatforms(), " and "))
 	}
 	m, err := v1.ParseIndexManifest(bytes.NewReader(desc.Manifest))
 	if err != nil {
@@ -438,7 +442,7 @@ func indexPlatforms(tag name.Tag, desc *remote.Descriptor) (resolved, error) {
 		present = append(present, p.Platform)
 	}
 	var missing []string
-	for _, want := range RequiredPlatforms {
+	for _, want := range RequiredPlatforms() {
 		if !hasPlatform(m, want) {
 			missing = append(missing, want)
 		}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -109,6 +110,7 @@ func TestPinRewritesFromAndReportsPlatformDigests(t *testing.T) {
 			t.Errorf("output does not show %s %s:\n%s", p.Platform, p.Digest, out.String())
 		}
 	}
+	t.Logf("output:\n%s", out.String())
 	if !strings.Contains(out.String(), pushed.Digest) || strings.Contains(out.String(), "unknown") {
 		t.Errorf("output should show the index digest and no attestation entry:\n%s", out.String())
 	}
@@ -390,6 +392,28 @@ func TestPinStaleCredentialsFallBackToAnonymousAndWarn(t *testing.T) {
 	}
 }
 
+// brokenKeychain stands in for a Docker config whose credential helper fails.
+type brokenKeychain struct{}
+
+func (brokenKeychain) Resolve(authn.Resource) (authn.Authenticator, error) {
+	return nil, errors.New("docker-credential-desktop: executable file not found in $PATH")
+}
+
+func TestPinGoesOnAnonymouslyWhenTheKeychainFails(t *testing.T) {
+	t.Parallel()
+	reg := registrytest.New(t)
+	pushed := pinPushIndex(t, reg, "lambda/base:latest", "linux/amd64", "linux/arm64")
+	dir, _ := pinRepo(t, pushed.Ref)
+	res, err := Pin(context.Background(), Config{Dir: dir, BaseImage: pushed.Ref},
+		pinOpts(&bytes.Buffer{}, WithKeychain(brokenKeychain{}))...)
+	if err != nil {
+		t.Fatalf("Pin: %v", err)
+	}
+	if res.Digest != pushed.Digest || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "docker-credential-desktop") {
+		t.Errorf("PinResult = %+v, want digest %s and a warning naming the failing helper", res, pushed.Digest)
+	}
+}
+
 // denyAll answers 403 to every request but the /v2/ ping.
 func denyAll(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -529,6 +553,23 @@ func TestCheckPinNoticesAMovedTag(t *testing.T) {
 	}
 }
 
+func TestPinGivesUpWhenTheRegistryDoesNotAnswer(t *testing.T) {
+	t.Parallel()
+	// A listener that never accepts: connections complete in the kernel, no answer ever comes.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	dir, _ := pinRepo(t, "x")
+	_, err = Pin(context.Background(), Config{Dir: dir, BaseImage: l.Addr().String() + "/lambda/base:latest"},
+		pinOpts(&bytes.Buffer{}, WithRegistryTimeout(300*time.Millisecond))...)
+	t.Logf("error: %v", err)
+	if !errors.Is(err, ErrRegistryUnreachable) || !strings.Contains(err.Error(), "did not answer within 300ms") {
+		t.Fatalf("error %v, want ErrRegistryUnreachable saying it did not answer within 300ms", err)
+	}
+}
+
 func TestParseBaseImage(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -589,3 +630,53 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 type pinRoundTripper func(*http.Request) (*http.Response, error)
 
 func (f pinRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestPinnedFromBuildsOnDocker hands the pinned FROM line to the real Docker engine: it must
+// pull the base by the index digest from the loopback registry and build on it.
+func TestPinnedFromBuildsOnDocker(t *testing.T) {
+	t.Parallel()
+	pinRequireDocker(t)
+	reg := registrytest.New(t)
+	pushed, err := reg.PushLambdaBase("lambda/base:test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "localdev", "Dockerfile")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("FROM "+pushed.Ref+"\nRUN test -d /var/task && test -x /bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Pin(context.Background(), Config{Dir: dir, BaseImage: pushed.Ref}, pinOpts(&bytes.Buffer{})...); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	image := "lambdalocal-pintest:" + strings.ToLower(strings.ReplaceAll(reg.Host, ":", "-"))
+	t.Cleanup(func() { _ = exec.Command("docker", "rmi", "-f", image, pushed.Pinned()).Run() })
+	out, err := exec.CommandContext(ctx, "docker", "build", "-q", "-t", image, filepath.Dir(path)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker build on the pinned FROM: %v\n%s", err, out)
+	}
+	digests, err := exec.CommandContext(ctx, "docker", "image", "inspect", "-f", "{{json .RepoDigests}}", pushed.Pinned()).CombinedOutput()
+	if err != nil || !strings.Contains(string(digests), pushed.Digest) {
+		t.Errorf("the engine holds the base as %s (%v), want it pulled by the index digest %s", digests, err, pushed.Digest)
+	}
+}
+
+// pinRequireDocker skips when no Docker engine answers, unless CI is set: then it fails.
+func pinRequireDocker(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "docker", "info").CombinedOutput()
+	if err == nil {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("CI is set and docker info fails: %v\n%s", err, out)
+	}
+	t.Skipf("no Docker engine (docker info: %v)", err)
+}
