@@ -35,6 +35,10 @@ func RIEPath(dir, arch string) string {
 // exists and the stamp matches, nothing is built.
 func BuildRIE(ctx context.Context, dir, arch string, opts ...Option) (bool, error) {
 	o := newOptions(opts)
+	dir, err := filepath.Abs(dir) // the go command runs in the build module's folder
+	if err != nil {
+		return false, fmt.Errorf("resolving %q: %w", dir, err)
+	}
 	out := RIEPath(dir, arch)
 	stamp := rieStamp(arch)
 	if rieUpToDate(out, stamp) {
@@ -64,6 +68,9 @@ func BuildRIE(ctx context.Context, dir, arch string, opts ...Option) (bool, erro
 		_ = os.Remove(tmp)
 		return false, fmt.Errorf("building the Runtime Interface Emulator %s@%s for linux/%s: %w\n%s",
 			RIEModule, RIEVersion, arch, err, bytes.TrimSpace(output.Bytes()))
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil { // CreateTemp made it 0600; the image runs it
+		return false, fmt.Errorf("making the RIE executable: %w", err)
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		return false, fmt.Errorf("moving the RIE into place: %w", err)

@@ -131,3 +131,14 @@ func assertStaticELF(t *testing.T, path, goarch string) {
 		}
 	}
 }
+
+// The go command runs in the build module's folder: a relative repository folder must still
+// get the RIE, not the build module.
+func TestBuildRIEWithRelativeDir(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if _, err := BuildRIE(context.Background(), ".", runtime.GOARCH); err != nil {
+		t.Fatal(err)
+	}
+	assertStaticELF(t, filepath.Join(dir, "localdev", ".rie", runtime.GOARCH, "aws-lambda-rie"), runtime.GOARCH)
+}
