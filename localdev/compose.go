@@ -138,7 +138,11 @@ func newCompose(ctx context.Context, cfg Config, o options) (*compose, error) {
 	if project == "" {
 		project = ProjectName(cfg.Dir)
 	}
-	return &compose{version: v, project: project, file: composeFile(cfg.Dir), env: append(append([]string{}, o.env...), env...), docker: d}, nil
+	dir, err := filepath.Abs(cfg.Dir) // Compose runs in localdev/, so the file's path must not be relative
+	if err != nil {
+		return nil, fmt.Errorf("resolving %q: %w", cfg.Dir, err)
+	}
+	return &compose{version: v, project: project, file: composeFile(dir), env: append(append([]string{}, o.env...), env...), docker: d}, nil
 }
 
 // detectCompose returns ComposeV2 when `docker compose version` works, else ComposeV1 when

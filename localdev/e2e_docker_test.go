@@ -355,3 +355,18 @@ func (w *testWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// Targets run with Config.Dir "." (the repository root); Compose runs in localdev/, so the
+// compose file's path must be resolved first. Down of a project that is not up is a no-op.
+func TestDownWithRelativeDir(t *testing.T) {
+	requireDocker(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	cfg := Config{Dir: "."}
+	if err := Scaffold(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := Down(context.Background(), cfg, WithProject(testProject(t, cfg, ComposeAuto))); err != nil {
+		t.Fatalf("Down from the repository root: %v", err)
+	}
+}
