@@ -436,3 +436,35 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	<-errc
 	return nil
 }
+
+// Config is what `go tool mage proxy` passes to Run; empty fields take Server's defaults.
+type Config struct {
+	Addr        string        // listen address (LAMBDALOCAL_PROXY_ADDR)
+	FunctionURL string        // invoke endpoint without a routes file (LAMBDALOCAL_FUNCTION_URL)
+	API         string        // "rest" or "http" (LAMBDALOCAL_API)
+	RoutesFile  string        // routes file; "" for one catch-all route (LAMBDALOCAL_ROUTES)
+	Timeout     time.Duration // gateway integration deadline (LAMBDALOCAL_TIMEOUT)
+	AccessLog   io.Writer     // nil means os.Stderr
+}
+
+// Run loads the routes file (if any) and serves the emulator until ctx is cancelled, letting
+// in-flight requests finish. A bad routes file is reported with its file and line before
+// anything listens.
+func Run(ctx context.Context, c Config) error {
+	api := REST
+	if c.API != "" {
+		var err error
+		if api, err = ParseAPI(c.API); err != nil {
+			return err
+		}
+	}
+	var g *Gateway
+	if c.RoutesFile != "" {
+		var err error
+		if g, err = LoadGateway(c.RoutesFile, WithAPI(api)); err != nil {
+			return err
+		}
+	}
+	s := &Server{Addr: c.Addr, API: api, Gateway: g, FunctionURL: c.FunctionURL, Timeout: c.Timeout, AccessLog: c.AccessLog}
+	return s.ListenAndServe(ctx)
+}
