@@ -1,10 +1,12 @@
 package proxy
 
 import (
+	"bytes"
 	"container/list"
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -238,7 +240,7 @@ func (b *balancer) run(ctx context.Context, ep *endpoint, event []byte) ([]byte,
 	go func() {
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.drain)
 		defer cancel()
-		body, err := ep.inv.Invoke(dctx, event)
+		body, err := invokeRetryingUnavailable(ctx, dctx, ep.inv, event)
 		b.release(ep)
 		done <- result{body, err}
 	}()
@@ -248,4 +250,45 @@ func (b *balancer) run(ctx context.Context, ep *endpoint, event []byte) ([]byte,
 	case <-ctx.Done():
 		return nil, fmt.Errorf("invoking function %s: %w", b.name, ctx.Err())
 	}
+}
+
+// Retrying invokes an RIE refused without running them.
+const (
+	unavailableRetryFor   = time.Second
+	unavailableBackoffMin = 500 * time.Microsecond
+	unavailableBackoffMax = 20 * time.Millisecond
+)
+
+// invokeRetryingUnavailable invokes, and retries while the endpoint answers 400
+// Runtime.Unavailable. An RIE in concurrency mode (AWS_LAMBDA_MAX_CONCURRENCY=N) answers that
+// when none of its N runtimes is idle, without running the function, so a retry is safe. It
+// happens even with at most N invokes in flight: a runtime counts as idle only once it has
+// asked for its next event, a moment after its previous answer reached us (measured here:
+// about a third of invokes at N=4 without retries). Retries stop after unavailableRetryFor, so
+// an endpoint configured with more concurrency than it has still fails visibly, and when the
+// caller has given up. ctx is the caller's; dctx is the detached invoke context.
+func invokeRetryingUnavailable(ctx, dctx context.Context, inv Invoker, event []byte) ([]byte, error) {
+	backoff := unavailableBackoffMin
+	deadline := time.Now().Add(unavailableRetryFor)
+	for {
+		body, err := inv.Invoke(dctx, event)
+		if !isRuntimeUnavailable(err) || time.Now().After(deadline) {
+			return body, err
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return body, err
+		}
+		backoff = min(2*backoff, unavailableBackoffMax)
+	}
+}
+
+// isRuntimeUnavailable recognises the RIE's refusal when all its runtimes are busy:
+// 400 {"errorType":"Runtime.Unavailable",...}.
+func isRuntimeUnavailable(err error) bool {
+	var ie *InvokeError
+	return errors.As(err, &ie) && ie.StatusCode == http.StatusBadRequest && bytes.Contains(ie.Body, []byte("Runtime.Unavailable"))
 }

@@ -486,3 +486,39 @@ func TestNewInvokersUsesTheGivenHTTPClient(t *testing.T) {
 		t.Fatalf("client saw %v", got)
 	}
 }
+
+func TestPoolRetriesRuntimeUnavailable(t *testing.T) {
+	t.Parallel()
+	unavailable := &InvokeError{StatusCode: 400, Body: []byte(`{"errorType":"Runtime.Unavailable","errorMessage":"no idle runtimes"}`)}
+	cases := []struct {
+		rule      string
+		refusals  int // answers before success; -1 always
+		refusal   error
+		wantErr   bool
+		wantCalls int // 0: more than one
+	}{
+		{"an RIE in concurrency mode with no idle runtime is asked again", 2, unavailable, false, 3},
+		{"a refusal that lasts is returned after the retry period", -1, unavailable, true, 0},
+		{"other 400s are not retried: the plain RIE's reserve failure", 1, &InvokeError{StatusCode: 400}, true, 1},
+		{"function errors are not retried", 1, &InvokeError{StatusCode: 502, Body: []byte(`Runtime.Unavailable`)}, true, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.rule, func(t *testing.T) {
+			t.Parallel()
+			var calls atomic.Int64
+			ff := newFakeFunction(t, 1, 1, 0, func(_ context.Context, _ string, event []byte) ([]byte, error) {
+				if n := calls.Add(1); c.refusals < 0 || int(n) <= c.refusals {
+					return nil, c.refusal
+				}
+				return event, nil
+			})
+			got, err := ff.inv.Invoke(context.Background(), []byte("ev"))
+			if (err != nil) != c.wantErr || (!c.wantErr && string(got) != "ev") {
+				t.Fatalf("Invoke = %s, %v", got, err)
+			}
+			if n := calls.Load(); (c.wantCalls > 0 && n != int64(c.wantCalls)) || (c.wantCalls == 0 && n < 2) {
+				t.Fatalf("%d calls, want %d", n, c.wantCalls)
+			}
+		})
+	}
+}
