@@ -191,6 +191,17 @@ func pushTestBase(t testing.TB) registrytest.Pushed {
 // base image is base and its invoke API gets a free port.
 func exampleProject(t testing.TB, base registrytest.Pushed) Config {
 	t.Helper()
+	dir := exampleModule(t)
+	if err := Scaffold(Config{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	return Config{Dir: dir, Handler: "./lambda", BaseImage: base.Ref, FunctionURL: "http://127.0.0.1:" + freePort(t)}.WithDefaults()
+}
+
+// exampleModule copies this module's go.mod and go.sum and the example function's sources
+// (./lambda) into a temporary folder and returns it.
+func exampleModule(t testing.TB) string {
+	t.Helper()
 	dir := t.TempDir()
 	for _, f := range []string{"go.mod", "go.sum"} {
 		copyTestFile(t, filepath.Join("..", f), filepath.Join(dir, f))
@@ -204,10 +215,7 @@ func exampleProject(t testing.TB, base registrytest.Pushed) Config {
 			copyTestFile(t, src, filepath.Join(dir, "lambda", filepath.Base(src)))
 		}
 	}
-	if err := Scaffold(Config{Dir: dir}); err != nil {
-		t.Fatal(err)
-	}
-	return Config{Dir: dir, Handler: "./lambda", BaseImage: base.Ref, FunctionURL: "http://127.0.0.1:" + freePort(t)}.WithDefaults()
+	return dir
 }
 
 // testProject returns a Compose project name unique to the test, and takes the project down and
