@@ -286,3 +286,70 @@ func startConcurrentRIE(t *testing.T, n int) string {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// slowBootstrap writes a custom runtime in shell, the shape of AWS's own custom-runtime
+// tutorial, that answers every event after delay: a real Runtime API client that is slow.
+func slowBootstrap(t *testing.T, delay time.Duration) string {
+	t.Helper()
+	for _, tool := range []string{"/bin/sh", "/usr/bin/curl", "/bin/grep", "/bin/mktemp", "/bin/sleep", "/usr/bin/tr", "/usr/bin/cut"} {
+		if _, err := os.Stat(tool); err != nil {
+			t.Fatalf("the slow runtime needs %s: %v", tool, err)
+		}
+	}
+	script := fmt.Sprintf(`#!/bin/sh
+set -eu
+API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation"
+HEADERS="$(/bin/mktemp)"
+while true; do
+  /usr/bin/curl -sS -D "$HEADERS" -o /dev/null "$API/next"
+  ID="$(/bin/grep -i '^Lambda-Runtime-Aws-Request-Id:' "$HEADERS" | /usr/bin/tr -d '\r' | /usr/bin/cut -d' ' -f2)"
+  /bin/sleep %.3f
+  /usr/bin/curl -sS -o /dev/null -X POST "$API/$ID/response" -d '{"statusCode":200,"body":"slow"}'
+done
+`, delay.Seconds())
+	path := t.TempDir() + "/bootstrap"
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestConcurrencyAbandonedInvokeKeepsTheRIEReserved: when the gateway gives up on an invoke
+// (its timeout), the RIE still runs it, and a second invoke then would crash the RIE
+// (checked by hand: an RIE given an invoke while a client-abandoned one still ran panicked).
+// The invokers keep the endpoint reserved until the abandoned invoke ends, so the next request
+// waits and succeeds, and the RIE lives.
+func TestConcurrencyAbandonedInvokeKeepsTheRIEReserved(t *testing.T) {
+	const delay = 400 * time.Millisecond
+	rie := startRIE(t, slowBootstrap(t, delay))
+	g := DefaultGateway(REST, rie.URL)
+	invokers, err := NewInvokers(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Warm up: the first invoke also starts the runtime.
+	if _, err := invokers[DefaultFunctionName].Invoke(context.Background(), []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	impatient := httptest.NewServer(&Server{Gateway: g, Invokers: invokers, Timeout: 50 * time.Millisecond, AccessLog: io.Discard})
+	defer impatient.Close()
+	patient := httptest.NewServer(&Server{Gateway: g, Invokers: invokers, Timeout: 10 * time.Second, AccessLog: io.Discard})
+	defer patient.Close()
+
+	start := time.Now()
+	resp, body := get(t, impatient.URL+"/abandoned")
+	if resp.StatusCode != http.StatusGatewayTimeout {
+		t.Fatalf("impatient gateway: %d %s, want 504", resp.StatusCode, body)
+	}
+	resp, body = get(t, patient.URL+"/next")
+	waited := time.Since(start)
+	if resp.StatusCode != http.StatusOK || string(body) != "slow" {
+		t.Fatalf("the request after an abandoned invoke: %d %s", resp.StatusCode, body)
+	}
+	if waited < 2*delay-50*time.Millisecond {
+		t.Fatalf("both invokes took %s; the second cannot have waited for the first (%s each)", waited, delay)
+	}
+	if !rie.Alive() {
+		t.Fatalf("the RIE died:\n%s", rie.Logs())
+	}
+}
