@@ -522,3 +522,37 @@ func TestPoolRetriesRuntimeUnavailable(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkInvokerOverhead measures what the concurrency limit, queue and detached invoke add
+// to an invoke that itself costs nothing: serially, and with as many callers as
+// GOMAXPROCS×4 sharing one endpoint of concurrency 1.
+func BenchmarkInvokerOverhead(b *testing.B) {
+	g := &Gateway{Functions: map[string]Function{"f": {Name: "f", URLs: []string{"http://127.0.0.1:1"}}}}
+	invs, err := NewInvokers(g, WithEndpointInvoker(func(string) Invoker {
+		return InvokerFunc(func(_ context.Context, event []byte) ([]byte, error) { return event, nil })
+	}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	inv, ev := invs["f"], []byte(`{}`)
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := inv.Invoke(context.Background(), ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("contended", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism(4)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := inv.Invoke(context.Background(), ev); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}
