@@ -4,6 +4,7 @@ package proxy
 // verified (tags as in apigw-spec.md: [AWS-validated], [AWS-doc], [SAM], [Unverified]).
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"strconv"
@@ -272,6 +273,9 @@ func decodesRESTBody(isBase64Encoded bool, accept string, binaryMediaTypes []str
 // returns such an object on purpose is taken for an error too (as SAM does). [SAM
 // LambdaOutputParser; RIE source]
 func isFunctionError(payload []byte) bool {
+	if !bytes.Contains(payload, []byte(`"errorType"`)) {
+		return false // the common case, without decoding
+	}
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(payload, &obj) != nil {
 		return false
