@@ -271,8 +271,12 @@ func validParamName(n string) bool {
 
 // conflict reports a route that API Gateway would refuse beside those already in t: the same
 // method on the same resource (parameter names aside), and, on REST APIs, two different
-// variables under one parent resource ("A sibling ({id}) of this resource already has a
-// variable path part -- only one is allowed", API Gateway's CreateResource error).
+// variables under one parent resource, {name+} included. The REST rule is AWS's
+// BadRequestException "A sibling ({id}) of this resource already has a variable path part --
+// only one is allowed", "by design" per an AWS maintainer (aws-apigateway-importer#202; the
+// {proxy+} case in serverless-next.js#206; found with the search tool). HTTP APIs may have a
+// similar rule (a 409 "conflicting variable on the same hierarchical level" is reported
+// second-hand) [Unverified], so they are not refused here.
 func (t *Routes) conflict(c compiled) error {
 	for _, o := range t.routes {
 		if o.route.Method == c.route.Method && sameShape(o.segs, c.segs) {
