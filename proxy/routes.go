@@ -209,6 +209,8 @@ func parsePath(p string) ([]segment, error) {
 		return nil, nil
 	}
 	if strings.HasSuffix(p, "/") {
+		// REST: "Resource's path part only allow a-zA-Z0-9._- and curly braces" (aws/chalice#65);
+		// HTTP: a route key ending in / fails to deploy (storacha/w3infra#166).
 		return nil, fmt.Errorf("path %q ends with /; API Gateway resource paths have no trailing slash (requests with one still match)", p)
 	}
 	if strings.ContainsAny(p, "?#") {
@@ -352,7 +354,9 @@ func (t *Routes) List() []Route {
 //     path; a {param} takes one segment, a {proxy+} one or more (so `/{proxy+}` never matches
 //     `/`);
 //   - a trailing slash and empty segments in the request are ignored for matching: `/a/` and
-//     `//a` match `/a` [AWS-validated for REST, spec §A.5; assumed for HTTP APIs];
+//     `//a` match `/a` [AWS-validated for REST, spec §A.5. HTTP APIs: a user's test on AWS
+//     (aws-powertools/powertools-lambda-python#1552) says both kinds route /hello/ to
+//     /hello, while storacha/w3infra#166 added a {proxy+} route to catch /metrics/: unsure];
 //   - among matching routes, the more specific template wins, then an explicit method beats
 //     ANY on the same template [REST AWS-validated, §A.5; HTTP API doc: "ANY matches all
 //     methods that you haven't defined for a resource"].
