@@ -556,3 +556,27 @@ func BenchmarkInvokerOverhead(b *testing.B) {
 		})
 	})
 }
+
+func ExampleNewInvokers() {
+	g, err := ParseGateway("routes.txt", strings.NewReader("function items http://127.0.0.1:9000-9001\nANY /{proxy+} items\n"))
+	if err != nil {
+		panic(err)
+	}
+	// Stand-ins for the two RIEs; by default each endpoint gets an RIEClient.
+	invokers, err := NewInvokers(g, WithEndpointInvoker(func(url string) Invoker {
+		return InvokerFunc(func(ctx context.Context, event []byte) ([]byte, error) {
+			return []byte(`"answered by ` + url + `"`), nil
+		})
+	}))
+	if err != nil {
+		panic(err)
+	}
+	for range 3 {
+		out, _ := invokers["items"].Invoke(context.Background(), []byte(`{}`))
+		fmt.Println(string(out))
+	}
+	// Output:
+	// "answered by http://127.0.0.1:9000"
+	// "answered by http://127.0.0.1:9001"
+	// "answered by http://127.0.0.1:9000"
+}
