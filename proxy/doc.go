@@ -24,10 +24,11 @@
 // HTTP API rawPath and requestContext.http.path for a named stage.
 //
 // Known differences from AWS:
-//   - Header names: net/http canonicalises request header names (tEsT-HEADeR arrives as
-//     Test-Header), so REST events carry Go's canonical casing where AWS keeps the client's.
-//     Authorization and User-Agent are Pascal-cased, as AWS does. HTTP APIs lower-case
-//     everything, so payload 2.0 events are exact.
+//   - Header names: REST events keep the client's casing, as AWS does, when the request came
+//     through Serve or ListenAndServe over HTTP/1.x (the raw header block is read back from the
+//     connection, because net/http canonicalises names). A Server used as a plain http.Handler
+//     elsewhere sees only Go's canonical names (tEsT-HEADeR → Test-Header). HTTP APIs
+//     lower-case every name, so payload 2.0 events are exact either way.
 //   - X-Forwarded-Port and X-Forwarded-Proto are those of the local connection (AWS: 443,
 //     https); the endpoint is regional, so there are no CloudFront headers.
 //   - Response headers repeated in multiValueHeaders go out as separate header lines rather

@@ -79,10 +79,9 @@ func httpQueryMap(params []queryParam) map[string]string {
 	return m
 }
 
-// restHeaderName is the name REST puts in the event: the client's casing, except that
-// Authorization and User-Agent come out Pascal-cased whatever the client sent. [AWS-validated]
-// net/http hands the proxy canonical names (tEsT-HEADeR → Test-Header), so other names are
-// Go's canonical form rather than the client's exact casing: see the package documentation.
+// restHeaderName is the name REST puts in the event: the client's casing (tEsT-HEADeR stays
+// tEsT-HEADeR), except that Authorization and User-Agent come out Pascal-cased whatever the
+// client sent. [AWS-validated] The client's spelling comes from clientHeaderNames.
 func restHeaderName(name string) string {
 	switch {
 	case strings.EqualFold(name, "authorization"):

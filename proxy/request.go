@@ -1,10 +1,14 @@
 package proxy
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
+	"net/textproto"
 	"strings"
+	"sync"
 )
 
 // request is the normalised request both payload versions are translated from: what the
@@ -16,10 +20,12 @@ type request struct {
 	Path string
 	// RawQuery is what follows '?', undecoded; "" when there is none.
 	RawQuery string
-	// Header holds the request headers as net/http parsed them: names in Go's canonical form
-	// (the client's exact casing is not available through net/http), values in order. Host
-	// is not in it (see Host).
+	// Header holds the request headers as net/http parsed them: names in Go's canonical form,
+	// values in order. Host is not in it (see Host).
 	Header http.Header
+	// Names maps canonical header names to the names as the client sent them, when the raw
+	// request was available (see clientHeaderNames); nil otherwise.
+	Names map[string]string
 	// Host is the Host header (or the authority of an absolute-form request).
 	Host string
 	Body []byte
@@ -36,7 +42,8 @@ type clientError struct{ msg string }
 
 func (e *clientError) Error() string { return e.msg }
 
-// newRequest normalises r, whose body has already been read into body.
+// newRequest normalises r, whose body has already been read into body. Names is left for the
+// caller to set from clientHeaderNames, which must run before the body is read.
 func newRequest(r *http.Request, body []byte) (*request, error) {
 	path, query := rawTarget(r)
 	if path == "" || path[0] != '/' {
@@ -124,4 +131,101 @@ func (r *request) headerValue(name string) string {
 		return ""
 	}
 	return v[len(v)-1]
+}
+
+// Header names as the client spelt them. net/http canonicalises request header names
+// (tEsT-HEADeR → Test-Header) and offers no raw access, but REST APIs keep the client's casing
+// [AWS-validated]. Serve wraps each connection so it remembers the last bytes it read; the
+// handler finds its own request line there and reads the header names that follow. Requests
+// that did not come through Serve (or over HTTP/2) keep Go's canonical names.
+
+// maxRawHeader bounds what a connection remembers: API Gateway's limit for the request line
+// and headers is 10240 bytes [AWS-doc limits], with room for read-ahead.
+const maxRawHeader = 64 << 10
+
+// rawListener wraps accepted connections in rawConns.
+type rawListener struct{ net.Listener }
+
+func (l rawListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &rawConn{Conn: c}, nil
+}
+
+// rawConn remembers the last maxRawHeader bytes read from the client.
+type rawConn struct {
+	net.Conn
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (c *rawConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.mu.Lock()
+		c.buf = append(c.buf, p[:n]...)
+		if len(c.buf) > 2*maxRawHeader {
+			c.buf = c.buf[:copy(c.buf, c.buf[len(c.buf)-maxRawHeader:])]
+		}
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+type rawConnKey struct{}
+
+// withRawConn is http.Server.ConnContext: it makes the connection's rawConn reachable from
+// each request's context.
+func withRawConn(ctx context.Context, c net.Conn) context.Context {
+	if rc, ok := c.(*rawConn); ok {
+		return context.WithValue(ctx, rawConnKey{}, rc)
+	}
+	return ctx
+}
+
+// clientHeaderNames maps each canonical header name of r to the name as the client sent it;
+// nil when the raw request is not available. Call it before reading the body, which may push
+// the header block out of the connection's memory.
+func clientHeaderNames(r *http.Request) map[string]string {
+	rc, ok := r.Context().Value(rawConnKey{}).(*rawConn)
+	if !ok || r.ProtoMajor != 1 {
+		return nil
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	start := bytes.LastIndex(rc.buf, []byte(r.Method+" "+r.RequestURI+" HTTP/"))
+	if start < 0 {
+		return nil
+	}
+	names, end := parseHeaderNames(rc.buf[start:])
+	rc.buf = rc.buf[:copy(rc.buf, rc.buf[start+end:])] // later requests start after this one
+	return names
+}
+
+// parseHeaderNames reads the header names of a raw request (request line first) up to the
+// blank line; it returns canonical → as sent, and the length of the header block.
+func parseHeaderNames(raw []byte) (map[string]string, int) {
+	names := make(map[string]string, 16)
+	pos := 0
+	for first := true; pos < len(raw); first = false {
+		i := bytes.IndexByte(raw[pos:], '\n')
+		if i < 0 {
+			break
+		}
+		line := bytes.TrimRight(raw[pos:pos+i], "\r")
+		pos += i + 1
+		if len(line) == 0 {
+			break
+		}
+		if first {
+			continue
+		}
+		if colon := bytes.IndexByte(line, ':'); colon > 0 {
+			name := string(line[:colon])
+			names[textproto.CanonicalMIMEHeaderKey(name)] = name
+		}
+	}
+	return names, pos
 }

@@ -159,6 +159,9 @@ func restHeaders(req *request, ids requestIDs) (map[string]string, map[string][]
 		if len(values) == 0 || droppedFromEvent(REST, name) || gatewaySetsHeader(name) {
 			continue
 		}
+		if sent, ok := req.Names[name]; ok {
+			name = sent
+		}
 		name = restHeaderName(name)
 		single[name] = values[len(values)-1]
 		multi[name] = values

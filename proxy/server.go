@@ -205,6 +205,7 @@ func (s *Server) serve(r *http.Request, now time.Time, x *exchange) *reply {
 var errGatewayTimeout = errors.New("the function did not answer within the gateway's timeout")
 
 func (s *Server) handle(r *http.Request, now time.Time, x *exchange) (*reply, error) {
+	names := clientHeaderNames(r)
 	body, err := readBody(r)
 	if err != nil {
 		return nil, err
@@ -213,6 +214,7 @@ func (s *Server) handle(r *http.Request, now time.Time, x *exchange) (*reply, er
 	if err != nil {
 		return nil, err
 	}
+	req.Names = names
 	if s.cors != nil && req.Method == http.MethodOptions {
 		x.route, x.preflight = "CORS preflight", true
 		return corsPreflight(s.cors, r.Header.Get("Origin")), nil
@@ -419,7 +421,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return err
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ConnContext: withRawConn}
+	ln = rawListener{ln}
 	s.logf("lambdalocal proxy: %s API, stage %s, listening on http://%s", s.API, s.dep.Stage, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
