@@ -163,7 +163,8 @@ func freeAddrs(n int) ([]string, error) {
 	return addrs, nil
 }
 
-// syncBuffer is a bounded, goroutine-safe log buffer: it keeps the last max bytes.
+// syncBuffer is a bounded, goroutine-safe log buffer: it keeps at least the last max bytes
+// (trimming only when it holds twice that, so a write costs O(len) amortised).
 type syncBuffer struct {
 	mu  sync.Mutex
 	b   []byte
@@ -174,8 +175,8 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.b = append(s.b, p...)
-	if len(s.b) > s.max {
-		s.b = append(s.b[:0], s.b[len(s.b)-s.max:]...)
+	if len(s.b) > 2*s.max {
+		s.b = s.b[:copy(s.b, s.b[len(s.b)-s.max:])]
 	}
 	return len(p), nil
 }
@@ -183,5 +184,8 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.b) > s.max {
+		return string(s.b[len(s.b)-s.max:])
+	}
 	return string(s.b)
 }

@@ -59,3 +59,14 @@ func TestRealRIEInvokesAndStops(t *testing.T) {
 		t.Fatal("RIE still alive after Stop")
 	}
 }
+
+func TestLogBufferKeepsTheLastBytes(t *testing.T) {
+	t.Parallel()
+	b := &syncBuffer{max: 4}
+	for _, s := range []string{"ab", "cd", "ef", "gh", "ij"} {
+		b.Write([]byte(s))
+	}
+	if got := b.String(); got != "ghij" {
+		t.Errorf("got %q, want the last 4 bytes", got)
+	}
+}
