@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -29,7 +30,8 @@ type eventArg struct {
 
 // parseEventArg reads invoke's event argument. A request is a method word, blanks, then a
 // target that starts with '/' (or a full http(s) URL, whose path and query are the target):
-// no file path looks like that. Anything else but "-" is a file path.
+// no file path looks like that. A known method followed by anything else is a mistyped
+// request, unless such a file exists. Anything else but "-" is a file path.
 func parseEventArg(arg string) (eventArg, error) {
 	s := strings.TrimSpace(arg)
 	switch {
@@ -49,14 +51,18 @@ func parseEventArg(arg string) (eventArg, error) {
 		a.host, a.target = host, "/"+path
 		return a, nil
 	}
-	if !strings.HasPrefix(target, "/") {
-		if _, err := os.Stat(arg); err == nil {
-			return eventArg{kind: argFile, path: arg}, nil // an odd file name, but it exists
-		}
-		return eventArg{}, fmt.Errorf("reading the request %q: the target %q must start with '/', as in \"%s /items/42?x=1\"", s, target, a.method)
+	if strings.HasPrefix(target, "/") {
+		return a, nil
 	}
-	return a, nil
+	if _, err := os.Stat(arg); err == nil || !slices.Contains(httpMethods, a.method) {
+		return eventArg{kind: argFile, path: arg}, nil // "my event.json", or an odd name that exists
+	}
+	return eventArg{}, fmt.Errorf("reading the request %q: the target %q must start with '/', as in \"%s /items/42?x=1\"", s, target, a.method)
 }
+
+// httpMethods are the methods whose word, followed by something other than a path, is taken
+// for a mistyped request rather than a file name.
+var httpMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
 
 func isLetters(s string) bool {
 	for _, c := range s {
