@@ -29,7 +29,7 @@ var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1
 
 type benchSetup struct {
 	rie   *rietest.RIE
-	proxy *httptest.Server
+	proxy string // the proxy's base URL
 	event []byte // the event the proxy sends for benchPath, for direct invokes
 }
 
@@ -41,13 +41,12 @@ func newBenchSetup(b *testing.B, api API) *benchSetup {
 	rie := startRIE(b, "")
 	g := DefaultGateway(api, rie.URL)
 	s := &Server{Gateway: g, AccessLog: io.Discard}
-	ts := httptest.NewServer(s)
-	b.Cleanup(ts.Close)
+	url := "http://" + serveOn(b, s) // Serve, as the proxy target runs it
 	// Capture the exact event the proxy sends, so direct invokes carry the same payload.
 	c := &capture2{}
 	cs := &Server{Gateway: DefaultGateway(api, rie.URL), Invokers: map[string]Invoker{DefaultFunctionName: c}, AccessLog: io.Discard}
 	cs.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", benchPath, nil))
-	bs := &benchSetup{rie: rie, proxy: ts, event: c.event}
+	bs := &benchSetup{rie: rie, proxy: url, event: c.event}
 	bs.direct(b) // warm the function up (first invoke starts the runtime)
 	bs.proxied(b)
 	return bs
@@ -59,7 +58,7 @@ func (s *benchSetup) direct(b *testing.B) {
 }
 
 func (s *benchSetup) proxied(b *testing.B) {
-	resp, err := benchClient.Get(s.proxy.URL + benchPath)
+	resp, err := benchClient.Get(s.proxy + benchPath)
 	finish(b, resp, err)
 }
 

@@ -12,7 +12,7 @@ import (
 )
 
 // serveOn runs s on a loopback listener for the test and returns its address.
-func serveOn(t *testing.T, s *Server) string {
+func serveOn(t testing.TB, s *Server) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

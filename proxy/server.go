@@ -165,15 +165,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.logf("%s %s config-error 500 %s %v", r.Method, r.RequestURI, time.Since(start), err)
 		return
 	}
+	rep, x := s.answer(r)
+	s.write(w, rep, x.ids)
+	s.access(r, x, rep.Status, time.Since(start))
+}
+
+// answer runs one request through the gateway (ids, normalisation, route, event, invoke,
+// response translation, gateway errors, CORS) and returns the reply with what was learnt on
+// the way. s must be initialised.
+func (s *Server) answer(r *http.Request) (*reply, *exchange) {
 	now := s.now()
 	ids := newRequestIDs(s.API, now)
 	if t := r.Header.Get("X-Amzn-Trace-Id"); validTraceHeader(t) {
 		ids.TraceID = t // API Gateway continues a trace the client started. [AWS X-Ray doc]
 	}
-	x := exchange{ids: ids, route: "-"}
-	rep := s.serve(r, now, &x)
-	s.write(w, rep, ids)
-	s.access(r, &x, rep.Status, time.Since(start))
+	x := &exchange{ids: ids, route: "-"}
+	return s.serve(r, now, x), x
 }
 
 // exchange is what one request's handling learned, for the access log.
