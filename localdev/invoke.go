@@ -97,7 +97,7 @@ func readEvent(arg eventArg, stdin io.Reader) ([]byte, error) {
 // invokeRequest generates the API Gateway event for a request through the proxy's Server,
 // sends it to the function, and prints the function's answer and the gateway's response.
 func invokeRequest(ctx context.Context, cfg Config, arg eventArg, o invokeOptions) error {
-	srv, err := invokeServer(cfg)
+	srv, err := invokeServer(cfg, o.gatewayTimeout)
 	if err != nil {
 		return err
 	}
@@ -156,6 +156,9 @@ func invokeRequest(ctx context.Context, cfg Config, arg eventArg, o invokeOption
 // with the function's response.
 func requestOutcome(arg eventArg, ex *proxy.Exchange, ans *answer, callErr error) error {
 	switch {
+	case callErr != nil && errors.Is(callErr, context.DeadlineExceeded) && ex.Err != nil:
+		// The gateway's integration timeout cut the call: it answers 504 (REST) or 503.
+		return &GatewayError{Method: arg.method, Target: arg.target, Status: ex.Response.StatusCode, Reason: ex.Err.Error() + " (the function may still be running)", Invoked: true}
 	case callErr != nil:
 		return callErr
 	case ans != nil && functionError(ans) != nil:
@@ -182,7 +185,7 @@ func notInvokedReason(ex *proxy.Exchange) string {
 
 // invokeServer is the gateway whose translation invoke uses: the one `proxy` and `dev` run
 // for the same configuration.
-func invokeServer(cfg Config) (*proxy.Server, error) {
+func invokeServer(cfg Config, gatewayTimeout time.Duration) (*proxy.Server, error) {
 	api, err := proxy.ParseAPI(cfg.API)
 	if err != nil {
 		return nil, fmt.Errorf("reading LAMBDALOCAL_API: %w", err)
@@ -193,7 +196,7 @@ func invokeServer(cfg Config) (*proxy.Server, error) {
 			return nil, err
 		}
 	}
-	return &proxy.Server{API: api, Gateway: g, Addr: cfg.ProxyAddr, FunctionURL: cfg.FunctionURL, AccessLog: io.Discard}, nil
+	return &proxy.Server{API: api, Gateway: g, Addr: cfg.ProxyAddr, FunctionURL: cfg.FunctionURL, Timeout: gatewayTimeout, AccessLog: io.Discard}, nil
 }
 
 func describeAPI(s *proxy.Server) string {

@@ -6,18 +6,20 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"time"
 )
 
 // InvokeOption configures Invoke.
 type InvokeOption func(*invokeOptions)
 
 type invokeOptions struct {
-	out, progress io.Writer
-	stdin         io.Reader
-	headers, body string
-	printEvent    bool
-	dryRun        bool
-	client        *http.Client
+	out, progress  io.Writer
+	stdin          io.Reader
+	headers, body  string
+	printEvent     bool
+	dryRun         bool
+	client         *http.Client
+	gatewayTimeout time.Duration
 }
 
 func newInvokeOptions(opts []InvokeOption) invokeOptions {
@@ -58,6 +60,12 @@ func WithPrintEvent(on bool) InvokeOption { return func(o *invokeOptions) { o.pr
 
 // WithDryRun prints the event and sends nothing: to see, or save, a generated event.
 func WithDryRun(on bool) InvokeOption { return func(o *invokeOptions) { o.dryRun = on } }
+
+// WithGatewayTimeout sets the gateway's integration timeout for a generated request (default
+// API Gateway's: 29 s on REST APIs, 30 s on HTTP APIs).
+func WithGatewayTimeout(d time.Duration) InvokeOption {
+	return func(o *invokeOptions) { o.gatewayTimeout = d }
+}
 
 // WithInvokeClient sets the HTTP client used to reach the invoke endpoint.
 func WithInvokeClient(c *http.Client) InvokeOption { return func(o *invokeOptions) { o.client = c } }

@@ -569,3 +569,26 @@ func TestInvokeRequestErrorsAreClear(t *testing.T) {
 		})
 	}
 }
+
+func TestInvokeGatewayTimeoutIsTheGatewaysAnswer(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // a function slower than the gateway's timeout
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	for api, status := range map[string]string{"rest": "HTTP/1.1 504 Gateway Timeout", "http": "HTTP/1.1 503 Service Unavailable"} {
+		out, _, err := invRun(t, Config{FunctionURL: srv.URL, API: api}, "GET /slow", WithGatewayTimeout(50*time.Millisecond))
+		var ge *GatewayError
+		if !errors.As(err, &ge) || !ge.Invoked || !strings.Contains(err.Error(), "timeout") || !strings.Contains(err.Error(), "may still be running") {
+			t.Errorf("%s: err = %v, want a *GatewayError about the gateway's timeout", api, err)
+		}
+		if !strings.Contains(out, status) || (api == "rest" && !strings.Contains(out, "Endpoint request timed out")) {
+			t.Errorf("%s: output should show %s:\n%s", api, status, out)
+		}
+	}
+}
