@@ -58,6 +58,10 @@ func (e *EndpointError) Error() string {
 	switch {
 	case errors.Is(e.Err, syscall.ECONNREFUSED):
 		return fmt.Sprintf("invoking the function at LAMBDALOCAL_FUNCTION_URL=%s: nothing listens there (connection refused): %s", e.URL, start)
+	case errors.Is(e.Err, io.EOF), errors.Is(e.Err, io.ErrUnexpectedEOF), errors.Is(e.Err, syscall.ECONNRESET):
+		// An RIE in its default mode dies when a second invoke arrives during one (upstream
+		// issue 97), e.g. invoke while the proxy is waiting on the same RIE.
+		return fmt.Sprintf("invoking the function at LAMBDALOCAL_FUNCTION_URL=%s: the endpoint closed the connection (%v): an RIE crashes when it gets two invokes at once (was the proxy using it?); see `go tool mage logs`, restart with `go tool mage up`", e.URL, e.Err)
 	case errors.Is(e.Err, context.DeadlineExceeded):
 		return fmt.Sprintf("invoking the function at LAMBDALOCAL_FUNCTION_URL=%s: no answer in time (%v); the function may be stuck: see its logs (`go tool mage logs`)", e.URL, e.Err)
 	}

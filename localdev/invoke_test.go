@@ -592,3 +592,19 @@ func TestInvokeGatewayTimeoutIsTheGatewaysAnswer(t *testing.T) {
 		}
 	}
 }
+
+func TestInvokeDroppedConnectionPointsAtTheRIECrash(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack() // the RIE's process dying mid-invoke
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(srv.Close)
+	_, _, err := invRun(t, Config{FunctionURL: srv.URL}, "-", WithStdin(strings.NewReader("{}")))
+	var ee *EndpointError
+	if !errors.As(err, &ee) || !strings.Contains(err.Error(), "two invokes at once") || !strings.Contains(err.Error(), "go tool mage logs") {
+		t.Errorf("err = %v, want an *EndpointError pointing at the RIE's crash", err)
+	}
+}

@@ -51,6 +51,9 @@ const (
 //	LAMBDALOCAL_INVOKE_HEADERS='Authorization: Bearer t' LAMBDALOCAL_INVOKE_BODY='{"name":"x"}' go tool mage invoke "POST /items"
 //	LAMBDALOCAL_INVOKE_DRY_RUN=1 go tool mage invoke "GET /items/42" > event.json
 //
+// Under `up`, the RIE runs one invoke at a time and crashes on a second one at once: do not
+// invoke while the proxy is waiting on it (`dev` has no such limit).
+//
 // The function's answer goes to stdout, progress to stderr. A function error (Lambda's
 // errorType and errorMessage, a timeout, a crash) is printed with its type and message and
 // makes the target fail, as does a gateway error response to a request.
