@@ -438,12 +438,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("serving on %s: %w", ln.Addr(), err)
 	case <-ctx.Done():
 	}
+	s.logf("lambdalocal proxy: shutting down; letting requests in flight finish")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.timeout()+5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutting down: in-flight requests did not finish: %w", err)
 	}
 	<-errc
+	s.logf("lambdalocal proxy: stopped")
 	return nil
 }
 
