@@ -38,6 +38,15 @@ func Invoke(ctx context.Context, cfg Config, event string, opts ...InvokeOption)
 	if arg.kind == argRequest {
 		return invokeRequest(ctx, cfg, arg, o)
 	}
+	return invokeEvent(ctx, cfg, arg, o)
+}
+
+// invokeEvent sends the event of a file or stdin as it is and prints the function's answer
+// alone, so that it can be piped.
+func invokeEvent(ctx context.Context, cfg Config, arg eventArg, o invokeOptions) error {
+	if arg.kind == argStdin && isTerminal(o.stdin) {
+		fmt.Fprintln(o.progress, "invoke: reading the event from stdin; end it with Ctrl-D")
+	}
 	payload, err := readEvent(arg, o.stdin)
 	if err != nil {
 		return err
@@ -59,6 +68,16 @@ func Invoke(ctx context.Context, cfg Config, event string, opts ...InvokeOption)
 		return fe
 	}
 	return nil
+}
+
+// isTerminal reports whether r is a terminal, where a user types the event.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // invokeGrace is how long past the function timeout Invoke waits for an answer to an event
