@@ -155,6 +155,11 @@ func invokeRequest(ctx context.Context, cfg Config, arg eventArg, o invokeOption
 	if err != nil {
 		return err
 	}
+	outcome := requestOutcome(arg, ex, ans, callErr)
+	var ee *EndpointError
+	if errors.As(outcome, &ee) {
+		return outcome // the function never ran: the gateway's 502 would only hide that
+	}
 	if ans != nil {
 		fmt.Fprintln(o.out, "function answer:")
 		writeAnswer(o.out, ans.Body)
@@ -167,7 +172,7 @@ func invokeRequest(ctx context.Context, cfg Config, arg eventArg, o invokeOption
 		fmt.Fprintf(o.out, "gateway response (route %q):\n", ex.RouteKey)
 	}
 	writeResponse(o.out, ex.Response)
-	return requestOutcome(arg, ex, ans, callErr)
+	return outcome
 }
 
 // requestOutcome is the error Invoke returns for a generated request: the endpoint's failure,

@@ -435,7 +435,10 @@ func TestInvokeConnectionRefusedSaysHowToStartTheFunction(t *testing.T) {
 	t.Parallel()
 	url := invClosedURL(t)
 	for _, event := range []string{"-", "GET /x"} {
-		_, _, err := invRun(t, Config{FunctionURL: url}, event, WithStdin(strings.NewReader("{}")))
+		out, _, err := invRun(t, Config{FunctionURL: url}, event, WithStdin(strings.NewReader("{}")))
+		if out != "" {
+			t.Errorf("%s: nothing ran, so nothing should be printed but the error; got:\n%s", event, out)
+		}
 		var ee *EndpointError
 		if !errors.As(err, &ee) {
 			t.Fatalf("%s: err = %v, want an *EndpointError", event, err)
