@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -154,5 +155,73 @@ func TestClientTraceHeaderIsContinued(t *testing.T) {
 	w := do(t, s, "GET", "/x", "", "X-Amzn-Trace-Id", trace)
 	if got := m(c.last(t)["headers"])["X-Amzn-Trace-Id"]; got != trace || w.Header()["X-Amzn-Trace-Id"][0] != trace {
 		t.Errorf("trace in event %v, in response %v", got, w.Header()["X-Amzn-Trace-Id"])
+	}
+}
+
+func TestListenAddressInUseSaysWhatToDo(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	s := testServer(REST, &capture{})
+	s.Addr = ln.Addr().String()
+	err = s.ListenAndServe(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "LAMBDALOCAL_PROXY_ADDR") {
+		t.Fatalf("got %v, want an error pointing at LAMBDALOCAL_PROXY_ADDR", err)
+	}
+}
+
+func TestRunRefusesABadRoutesFileWithItsLine(t *testing.T) {
+	t.Parallel()
+	path := t.TempDir() + "/routes"
+	if err := os.WriteFile(path, []byte("GET /x fn\nfunction fn http://127.0.0.1:9000\nBOGUS /y fn\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := Run(context.Background(), Config{Addr: "127.0.0.1:0", RoutesFile: path, AccessLog: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), path+":3") {
+		t.Fatalf("got %v, want an error naming %s:3", err, path)
+	}
+	if err := Run(context.Background(), Config{API: "soap"}); err == nil || !strings.Contains(err.Error(), "soap") {
+		t.Fatalf("got %v for an unknown API kind", err)
+	}
+}
+
+func TestRunServesUntilCancelled(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var log syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Config{Addr: addr, API: "http", FunctionURL: "http://127.0.0.1:1", Timeout: time.Second, AccessLog: &log})
+	}()
+	var resp *http.Response
+	for range 100 {
+		if resp, err = http.Get("http://" + addr + "/x"); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// Nothing listens on port 1: a connection failure is a function error, 500 on HTTP APIs.
+	if resp.StatusCode != 500 {
+		t.Errorf("status %d, want 500", resp.StatusCode)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	if !strings.Contains(log.String(), "stopped") {
+		t.Errorf("log %q does not say the proxy stopped", log.String())
 	}
 }
