@@ -135,3 +135,40 @@ func TestRESTResponseHeaders(t *testing.T) {
 		t.Errorf("headers = %v", w.Header())
 	}
 }
+
+// The REST path rules as AWS's recorded events show them (LocalStack snapshot
+// test_lambda_aws_proxy_integration, AWS-validated).
+func TestRESTPathsAsAWSRecordedThem(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		rule, target, resource, path, contextPath string
+		proxy                                     any
+	}{
+		{"leading double slash collapses in path, stays in requestContext.path", "//hardcoded", "/hardcoded", "/hardcoded", "/stage//hardcoded", nil},
+		{"trailing slash kept in path, matched without it", "/hardcoded/", "/hardcoded", "/hardcoded/", "/stage/hardcoded/", nil},
+		{"greedy value loses the trailing slash", "/proxy-value/", "/{proxy+}", "/proxy-value/", "/stage/proxy-value/", "proxy-value"},
+		{"interior double slash kept everywhere", "/proxy-value//double-slash", "/{proxy+}", "/proxy-value//double-slash", "/stage/proxy-value//double-slash", "proxy-value//double-slash"},
+		{"nothing is decoded", "/proxy-value/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com", "/{proxy+}",
+			"/proxy-value/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com", "/stage/proxy-value/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com",
+			"proxy-value/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com"},
+	}
+	for _, c := range cases {
+		t.Run(c.rule, func(t *testing.T) {
+			t.Parallel()
+			inv := &capture{}
+			s := testServer(REST, inv, route("GET /hardcoded"), route("ANY /{proxy+}"))
+			s.Gateway.Stage = "stage"
+			e := restEventFor(t, s, inv, "GET", c.target, "")
+			if e["resource"] != c.resource || e["path"] != c.path || m(e["requestContext"])["path"] != c.contextPath {
+				t.Errorf("resource %v path %v requestContext.path %v", e["resource"], e["path"], m(e["requestContext"])["path"])
+			}
+			var proxy any
+			if p := m(e["pathParameters"]); p != nil {
+				proxy = p["proxy"]
+			}
+			if proxy != c.proxy {
+				t.Errorf("pathParameters.proxy = %#v, want %#v", proxy, c.proxy)
+			}
+		})
+	}
+}
