@@ -3,6 +3,7 @@ package localdev
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -184,7 +186,9 @@ func TestInvokeFunctionErrorRules(t *testing.T) {
 	}
 }
 
-// invBinaries are the real RIE and the example function, built once for this test binary.
+// invBinaries are the real RIE and the example function, built once for this test binary
+// into one folder per checkout that later runs reuse (each build replaces a binary by an
+// atomic rename, so concurrent test runs do not clash, and nothing piles up in the temp dir).
 type invBinaries struct {
 	once           sync.Once
 	rie, bootstrap string
@@ -195,30 +199,40 @@ var invBuilt invBinaries
 
 func (b *invBinaries) get(t *testing.T) (rie, bootstrap string) {
 	t.Helper()
-	b.once.Do(func() {
-		dir, err := os.MkdirTemp("", "lambdalocal-invoke-test-")
-		if err != nil {
-			b.err = err
-			return
-		}
-		b.rie, b.bootstrap = filepath.Join(dir, "aws-lambda-rie"), filepath.Join(dir, "bootstrap")
-		for _, args := range [][]string{
-			{"build", "-o", b.rie, "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"},
-			{"build", "-tags", "lambda.norpc", "-o", b.bootstrap, "./lambda"},
-		} {
-			cmd := exec.Command("go", args...)
-			cmd.Dir = ".."
-			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				b.err = fmt.Errorf("go %v: %v\n%s", args, err, out)
-				return
-			}
-		}
-	})
+	b.once.Do(func() { b.rie, b.bootstrap, b.err = invBuild() })
 	if b.err != nil {
 		t.Fatal(b.err)
 	}
 	return b.rie, b.bootstrap
+}
+
+func invBuild() (rie, bootstrap string, err error) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		return "", "", err
+	}
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("lambdalocal-invoke-test-%x", sha256.Sum256([]byte(root)))[:48])
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", err
+	}
+	rie, bootstrap = filepath.Join(dir, "aws-lambda-rie"), filepath.Join(dir, "bootstrap")
+	for out, args := range map[string][]string{
+		rie:       {"build", "-o", "OUT", "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"},
+		bootstrap: {"build", "-tags", "lambda.norpc", "-o", "OUT", "./lambda"},
+	} {
+		tmp := fmt.Sprintf("%s.%d", out, os.Getpid())
+		args[slices.Index(args, "OUT")] = tmp
+		cmd := exec.Command("go", args...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return "", "", fmt.Errorf("go %v: %v\n%s", args, err, b)
+		}
+		if err := os.Rename(tmp, out); err != nil {
+			return "", "", err
+		}
+	}
+	return rie, bootstrap, nil
 }
 
 // startRIE runs the real RIE with the example function on free loopback ports and returns its
