@@ -105,3 +105,22 @@ func checkEvent(t *testing.T, api API, event []byte) {
 		t.Fatalf("%s: event does not decode: %v\n%s", api, err, event)
 	}
 }
+
+// FuzzParseHeaderNames: reading header names back from raw bytes never panics and never runs
+// past the input.
+func FuzzParseHeaderNames(f *testing.F) {
+	f.Add([]byte("GET / HTTP/1.1\r\nx-a: 1\r\n\r\nbody"))
+	f.Add([]byte("GET / HTTP/1.1\nno-blank-line: 1"))
+	f.Add([]byte(":\r\n:x\r\n\r\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		names, end := parseHeaderNames(raw)
+		if end < 0 || end > len(raw) {
+			t.Fatalf("end %d outside 0..%d", end, len(raw))
+		}
+		for canon, sent := range names {
+			if !strings.EqualFold(canon, sent) && sent != "" && canon == "" {
+				t.Fatalf("canonical %q for %q", canon, sent)
+			}
+		}
+	})
+}
