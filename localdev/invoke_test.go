@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -197,7 +198,7 @@ type invBinaries struct {
 
 var invBuilt invBinaries
 
-func (b *invBinaries) get(t *testing.T) (rie, bootstrap string) {
+func (b *invBinaries) get(t testing.TB) (rie, bootstrap string) {
 	t.Helper()
 	b.once.Do(func() { b.rie, b.bootstrap, b.err = invBuild() })
 	if b.err != nil {
@@ -237,7 +238,7 @@ func invBuild() (rie, bootstrap string, err error) {
 
 // startRIE runs the real RIE with the example function on free loopback ports and returns its
 // base URL once it answers.
-func startRIE(t *testing.T) string {
+func startRIE(t testing.TB) string {
 	t.Helper()
 	rie, bootstrap := invBuilt.get(t)
 	addrs := make([]string, 2)
@@ -623,5 +624,19 @@ func TestInvokeDroppedConnectionPointsAtTheRIECrash(t *testing.T) {
 	var ee *EndpointError
 	if !errors.As(err, &ee) || !strings.Contains(err.Error(), "two invokes at once") || !strings.Contains(err.Error(), "go tool mage logs") {
 		t.Errorf("err = %v, want an *EndpointError pointing at the RIE's crash", err)
+	}
+}
+
+// BenchmarkInvokeGeneratedEventThroughTheRealRIE reports what one `invoke "GET /items/42"`
+// costs end to end: generation, the real RIE and function, the gateway's translation.
+func BenchmarkInvokeGeneratedEventThroughTheRealRIE(b *testing.B) {
+	url := startRIE(b)
+	cfg := Config{FunctionURL: url}
+	opts := []InvokeOption{WithInvokeOutput(io.Discard), WithInvokeProgress(io.Discard)}
+	ctx := context.Background()
+	for b.Loop() {
+		if err := Invoke(ctx, cfg, "GET /items/42?x=1", opts...); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

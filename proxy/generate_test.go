@@ -365,3 +365,19 @@ func TestGenerateIsFunctionErrorIsTheGatewaysRule(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkGenerateEvent reports the cost of generating one REST event through the Server's
+// serve path.
+func BenchmarkGenerateEvent(b *testing.B) {
+	s := &Server{AccessLog: io.Discard}
+	header := http.Header{"Accept": {"application/json"}, "User-Agent": {"curl/8.5.0"}}
+	for b.Loop() {
+		r, err := s.NewRequest("GET", "/items/42?x=1&y=2", header, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Event(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
