@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -334,7 +335,7 @@ func (s *Server) write(w http.ResponseWriter, rep *reply, ids requestIDs) {
 	h := w.Header()
 	for _, f := range rep.Header {
 		name := f.Name
-		if equalFoldASCII(name, "Content-Type") {
+		if strings.EqualFold(name, "Content-Type") {
 			name = "Content-Type"
 		}
 		h[name] = append(h[name], f.Value)
@@ -356,32 +357,10 @@ func (s *Server) write(w http.ResponseWriter, rep *reply, ids requestIDs) {
 	}
 }
 
-func equalFoldASCII(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range len(a) {
-		ca, cb := a[i]|0x20, b[i]|0x20
-		if ca != cb {
-			return false
-		}
-	}
-	return true
-}
-
 // validTraceHeader reports whether a client's X-Amzn-Trace-Id starts a trace the gateway
 // continues: it must carry a Root.
 func validTraceHeader(v string) bool {
-	return len(v) > 5 && len(v) < 256 && (v[:5] == "Root=" || containsRoot(v))
-}
-
-func containsRoot(v string) bool {
-	for i := 0; i+6 <= len(v); i++ {
-		if v[i:i+6] == ";Root=" {
-			return true
-		}
-	}
-	return false
+	return len(v) < 256 && (strings.HasPrefix(v, "Root=") || strings.Contains(v, ";Root="))
 }
 
 // access writes the access log line: method, path, matched route, status, duration, request
