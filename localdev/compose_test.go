@@ -188,3 +188,35 @@ func TestEntrypointUnderBusyboxSh(t *testing.T) {
 		})
 	}
 }
+
+func TestArchHintOnlyForForeignArch(t *testing.T) {
+	t.Parallel()
+	if got := archHint("amd64", "amd64"); got != "" {
+		t.Errorf("archHint for the host's arch = %q, want none", got)
+	}
+	if got := archHint("arm64", "amd64"); !strings.Contains(got, "QEMU") || !strings.Contains(got, "LAMBDALOCAL_ARCH=amd64") {
+		t.Errorf("archHint for a foreign arch = %q, want QEMU and LAMBDALOCAL_ARCH named", got)
+	}
+}
+
+func TestUnpinnedWarning(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, dockerfile string
+		warn             bool
+	}{
+		{"a tag alone is not pinned", "FROM base:latest\n", true},
+		{"a digest is pinned", "FROM base:latest@sha256:abc\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			writeTestFile(t, filepath.Join(dir, "localdev", "Dockerfile"), tt.dockerfile)
+			got := unpinnedWarning(Config{Dir: dir})
+			if (got != "") != tt.warn || (tt.warn && !strings.Contains(got, "go tool mage image:pin")) {
+				t.Errorf("unpinnedWarning = %q, want a warning: %v", got, tt.warn)
+			}
+		})
+	}
+}

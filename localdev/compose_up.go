@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -50,13 +51,16 @@ func Up(ctx context.Context, cfg Config, opts ...Option) error {
 			return err
 		}
 	}
+	if w := unpinnedWarning(cfg); w != "" {
+		fmt.Fprintln(o.out, w)
+	}
 	fmt.Fprintf(o.out, "up: %s, project %s\n", c.version, c.project)
 	if err := c.run(ctx, o.out, "starting the function", upAction()...); err != nil {
 		return err
 	}
 	if err := c.waitReady(ctx, cfg.FunctionURL, o.wait); err != nil {
-		return fmt.Errorf("%w: %v\nthe container's last %d log lines (`go tool mage logs` shows all):\n%s",
-			ErrNotReady, err, o.tail, c.logs(context.WithoutCancel(ctx), o.tail))
+		return fmt.Errorf("%w: %v%s\nthe container's last %d log lines (`go tool mage logs` shows all):\n%s",
+			ErrNotReady, err, archHint(cfg.Arch, runtime.GOARCH), o.tail, c.logs(context.WithoutCancel(ctx), o.tail))
 	}
 	fmt.Fprintf(o.out, "up: the function answers at %s%s\n", strings.TrimRight(cfg.FunctionURL, "/"), InvokePath)
 	return nil
@@ -165,3 +169,26 @@ func ensureEnvFile(dir string) error {
 const envFileHeader = `# The function's own environment variables, KEY=value, one a line. Docker Compose passes them
 # to the function container; this file is git-ignored and never goes into the image.
 `
+
+// unpinnedWarning returns a warning when the Dockerfile's FROM lines carry no digest, else "".
+func unpinnedWarning(cfg Config) string {
+	df, err := os.ReadFile(filepath.Join(cfg.Dir, "localdev", "Dockerfile"))
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(df), "\n") {
+		if isFrom(line) && !strings.Contains(line, "@sha256:") {
+			return "up: warning: localdev/Dockerfile's base is not pinned by digest (" + strings.TrimSpace(line) + "): run `go tool mage image:pin`"
+		}
+	}
+	return ""
+}
+
+// archHint explains the likely cause when a function built for another architecture than the
+// engine's does not start: the engine cannot run foreign binaries without QEMU emulation.
+func archHint(arch, host string) string {
+	if arch == host {
+		return ""
+	}
+	return fmt.Sprintf("\nthe function is built for linux/%s and this machine is %s: the engine needs QEMU emulation for it (Docker Desktop has it; on Linux install binfmt handlers, e.g. the qemu-user-static package), or set LAMBDALOCAL_ARCH=%s", arch, host, host)
+}
