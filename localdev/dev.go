@@ -1,0 +1,297 @@
+package localdev
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/lambdalocal/lambdalocal/localdev/function"
+	"github.com/lambdalocal/lambdalocal/proxy"
+)
+
+// DevOption configures Dev.
+type DevOption func(*devOptions)
+
+type devOptions struct {
+	out      io.Writer
+	poll     time.Duration
+	function []function.Option
+	ready    func(DevEndpoints)
+}
+
+// WithDevOutput sends dev's messages, the function's logs and the access log to w
+// (default os.Stderr).
+func WithDevOutput(w io.Writer) DevOption { return func(o *devOptions) { o.out = w } }
+
+// WithPollInterval sets how often dev looks for changed sources (default DefaultPollInterval).
+func WithPollInterval(d time.Duration) DevOption { return func(o *devOptions) { o.poll = d } }
+
+// WithFunctionOptions configures the function runtime (environments, idle time, memory size,
+// the function's environment variables…). The function timeout comes from Config.Timeout.
+func WithFunctionOptions(opts ...function.Option) DevOption {
+	return func(o *devOptions) { o.function = append(o.function, opts...) }
+}
+
+// WithReady calls f once dev serves, with its addresses (useful with port 0).
+func WithReady(f func(DevEndpoints)) DevOption { return func(o *devOptions) { o.ready = f } }
+
+// DevEndpoints says where Dev serves.
+type DevEndpoints struct {
+	// URL is the API Gateway emulator's base URL, e.g. http://127.0.0.1:8080.
+	URL string
+	// FunctionURL is the base URL of the function's RIE-compatible invoke endpoint
+	// (FunctionURL + function.InvokePath), e.g. http://127.0.0.1:9000.
+	FunctionURL string
+}
+
+// AddrInUseError is a listen address that another program holds.
+type AddrInUseError struct {
+	Addr     string // the address, e.g. 127.0.0.1:8080
+	What     string // what dev wanted to serve there
+	Variable string // the LAMBDALOCAL_* variable that moves it
+	Err      error
+}
+
+func (e *AddrInUseError) Error() string {
+	return fmt.Sprintf("listening on %s for %s: the address is in use: stop the program that holds it or set %s to another address",
+		e.Addr, e.What, e.Variable)
+}
+
+func (e *AddrInUseError) Unwrap() error { return e.Err }
+
+// Dev runs the whole stack on this machine with no Docker: it builds the handler for the host
+// (GOOS and GOARCH of this machine, so it runs on macOS too; Config.Arch is for Lambda builds),
+// runs it under lambdalocal's own Lambda runtime (package function), serves the function's
+// invoke endpoint on Config.FunctionURL and the API Gateway emulator on Config.ProxyAddr,
+// prints the URL, and rebuilds when a Go source of the handler's module changes: new requests
+// go to the new build, requests in flight finish on the old one, and a build that fails is
+// printed while the previous build keeps serving. It returns nil when ctx ends, once every
+// function process is gone.
+func Dev(ctx context.Context, cfg Config, opts ...DevOption) error {
+	cfg = cfg.WithDefaults()
+	o := devOptions{out: os.Stderr, poll: DefaultPollInterval}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	gateway, api, err := devGateway(cfg)
+	if err != nil {
+		return err
+	}
+	root, err := moduleRootOf(filepath.Join(cfg.Dir, cfg.Handler))
+	if err != nil {
+		return err
+	}
+	fnAddr, err := functionAddr(cfg.FunctionURL)
+	if err != nil {
+		return err
+	}
+	proxyLn, err := listenDev(cfg.ProxyAddr, "the API Gateway emulator", "LAMBDALOCAL_PROXY_ADDR")
+	if err != nil {
+		return err
+	}
+	defer proxyLn.Close()
+	fnLn, err := listenDev(fnAddr, "the function's invoke endpoint", "LAMBDALOCAL_FUNCTION_URL")
+	if err != nil {
+		return err
+	}
+	defer fnLn.Close()
+
+	work, err := os.MkdirTemp("", "lambdalocal-dev-")
+	if err != nil {
+		return fmt.Errorf("creating a folder for the builds: %w", err)
+	}
+	defer os.RemoveAll(work)
+	b := &devBuilder{cfg: cfg, work: work, out: o.out}
+	bootstrap, _, err := b.build(ctx)
+	if err != nil {
+		return err
+	}
+	b.last = filepath.Dir(bootstrap)
+	pool, err := function.New(bootstrap, append([]function.Option{function.WithTimeout(cfg.Timeout), function.WithLogs(o.out)}, o.function...)...)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return serveDev(ctx, cfg, o, devStack{gateway: gateway, api: api, pool: pool, builder: b, root: root, proxyLn: proxyLn, fnLn: fnLn})
+}
+
+// devStack is what serveDev runs.
+type devStack struct {
+	gateway *proxy.Gateway
+	api     proxy.API
+	pool    *function.Pool
+	builder *devBuilder
+	root    string
+	proxyLn net.Listener
+	fnLn    net.Listener
+}
+
+// serveDev serves the emulator and the invoke endpoint and rebuilds on change until ctx ends.
+func serveDev(ctx context.Context, cfg Config, o devOptions, s devStack) error {
+	invokers := map[string]proxy.Invoker{}
+	for name := range s.gateway.Functions {
+		invokers[name] = s.pool // dev runs one handler: every function of the routes is it
+	}
+	gw := &proxy.Server{API: s.api, Gateway: s.gateway, Invokers: invokers, AccessLog: o.out}
+	fnSrv := &http.Server{Handler: s.pool, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = fnSrv.Serve(s.fnLn) }()
+	gwErr := make(chan error, 1)
+	go func() { gwErr <- gw.Serve(ctx, s.proxyLn) }()
+
+	ends := DevEndpoints{URL: "http://" + s.proxyLn.Addr().String(), FunctionURL: "http://" + s.fnLn.Addr().String()}
+	fmt.Fprintf(o.out, "lambdalocal dev: serving %s at %s (%s API)\n", cfg.Handler, ends.URL, s.api)
+	fmt.Fprintf(o.out, "lambdalocal dev: function invoke endpoint %s%s\n", ends.FunctionURL, function.InvokePath)
+	fmt.Fprintf(o.out, "lambdalocal dev: watching %s for changes; Ctrl-C to stop\n", s.root)
+	if o.ready != nil {
+		o.ready(ends)
+	}
+
+	watchErr := make(chan error, 1)
+	go func() {
+		watchErr <- watchSources(ctx, s.root, o.poll, func(changed []string) { s.builder.rebuild(ctx, s.pool, changed) })
+	}()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-gwErr:
+	case err = <-watchErr:
+	}
+	// Stop the functions first, so that requests in flight end at once and shutdown is quick.
+	_ = s.pool.Close()
+	_ = fnSrv.Close()
+	if err == nil {
+		err = <-gwErr
+	}
+	fmt.Fprintln(o.out, "lambdalocal dev: stopped")
+	return err
+}
+
+// devBuilder compiles the handler for the host into numbered folders of work.
+type devBuilder struct {
+	cfg  Config
+	work string
+	out  io.Writer
+	gen  int
+	last string // folder of the build being served
+}
+
+// build compiles the next build and returns its bootstrap path and how long it took.
+func (b *devBuilder) build(ctx context.Context) (string, time.Duration, error) {
+	b.gen++
+	dir := filepath.Join(b.work, fmt.Sprintf("build-%d", b.gen))
+	bootstrap := filepath.Join(dir, "bootstrap")
+	start := time.Now()
+	err := Compile(ctx, b.cfg.Dir, b.cfg.Handler, bootstrap, WithGOOS(runtime.GOOS), WithArch(runtime.GOARCH))
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return "", 0, err
+	}
+	return bootstrap, time.Since(start), nil
+}
+
+// rebuild compiles after a change and swaps the pool onto the new build; on failure it prints
+// the compiler's output and leaves the previous build serving.
+func (b *devBuilder) rebuild(ctx context.Context, pool *function.Pool, changed []string) {
+	fmt.Fprintf(b.out, "lambdalocal dev: %s changed, rebuilding\n", describeChange(b.cfg.Dir, changed))
+	previous := b.last
+	bootstrap, took, err := b.build(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			fmt.Fprintf(b.out, "lambdalocal dev: the build failed; still serving the previous build:\n%v\n", err)
+		}
+		return
+	}
+	if err := pool.Swap(bootstrap); err != nil {
+		fmt.Fprintf(b.out, "lambdalocal dev: %v\n", err)
+		return
+	}
+	b.last = filepath.Dir(bootstrap)
+	if previous != "" {
+		// Processes of the old build keep running from the unlinked file until they stop.
+		_ = os.RemoveAll(previous)
+	}
+	fmt.Fprintf(b.out, "lambdalocal dev: rebuilt in %s; new requests get the new build\n", took.Round(time.Millisecond))
+}
+
+// describeChange names the first changed file (relative to dir) and how many more there are.
+func describeChange(dir string, changed []string) string {
+	first := changed[0]
+	if abs, err := filepath.Abs(dir); err == nil {
+		if rel, err := filepath.Rel(abs, first); err == nil && !strings.HasPrefix(rel, "..") {
+			first = rel
+		}
+	}
+	if len(changed) > 1 {
+		return fmt.Sprintf("%s and %d more", first, len(changed)-1)
+	}
+	return first
+}
+
+// devGateway returns the routes dev serves: the routes file, or one catch-all route.
+func devGateway(cfg Config) (*proxy.Gateway, proxy.API, error) {
+	api, err := proxy.ParseAPI(cfg.API)
+	if err != nil {
+		return nil, "", fmt.Errorf("reading LAMBDALOCAL_API: %w", err)
+	}
+	if cfg.Routes == "" {
+		return proxy.DefaultGateway(api, cfg.FunctionURL), api, nil
+	}
+	g, err := proxy.LoadGateway(cfg.Routes, proxy.WithAPI(api))
+	if err != nil {
+		return nil, "", err
+	}
+	if g.API != "" {
+		api = g.API
+	}
+	return g, api, nil
+}
+
+// moduleRootOf returns the folder of the go.mod that holds dir: what dev watches.
+func moduleRootOf(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("finding the handler's module: %w", err)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return "", fmt.Errorf("finding the handler's package %s: %w: check LAMBDALOCAL_HANDLER", dir, err)
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("finding the handler's module: no go.mod at or above %s", abs)
+		}
+	}
+}
+
+// functionAddr is the host:port of the function URL, where dev serves the invoke endpoint.
+func functionAddr(functionURL string) (string, error) {
+	u, err := url.Parse(functionURL)
+	if err != nil || u.Scheme != "http" || u.Port() == "" {
+		return "", fmt.Errorf("reading LAMBDALOCAL_FUNCTION_URL %q: dev serves the function there: want http://host:port, such as http://127.0.0.1:9000", functionURL)
+	}
+	return u.Host, nil
+}
+
+// listenDev listens on addr, with a clear error when the address is taken.
+func listenDev(addr, what, variable string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, &AddrInUseError{Addr: addr, What: what, Variable: variable, Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s for %s: %w: check %s", addr, what, err, variable)
+	}
+	return ln, nil
+}
