@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -225,7 +226,7 @@ func devProcessAlive(pid int) bool {
 	if err != nil {
 		return false
 	}
-	if p.Signal(syscallZero) != nil {
+	if p.Signal(syscall.Signal(0)) != nil { // signal 0: does it exist?
 		return false
 	}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
