@@ -220,3 +220,26 @@ func TestUnpinnedWarning(t *testing.T) {
 		})
 	}
 }
+
+// The image build needs no network and no secrets: no RUN (nothing executes while building),
+// no ADD (it can fetch URLs), no secret mounts. Only the base is pulled.
+func TestDockerfileNeedsNoNetworkOrSecrets(t *testing.T) {
+	t.Parallel()
+	data, err := assets.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		switch strings.ToUpper(f[0]) {
+		case "RUN", "ADD":
+			t.Errorf("line %d: %s needs the build to run or fetch: %s", i+1, f[0], line)
+		}
+		if strings.Contains(line, "type=secret") || strings.Contains(line, "type=ssh") {
+			t.Errorf("line %d mounts a secret: %s", i+1, line)
+		}
+	}
+}

@@ -58,6 +58,18 @@ func TestEndToEndOnDocker(t *testing.T) {
 			}
 			assertJSONEqual(t, []byte(resp.Body), event)
 
+			// up again while up: nothing to do, the port is ours.
+			if err := Up(ctx, cfg, WithCompose(v), WithProject(project), WithOutput(log)); err != nil {
+				t.Fatalf("second up: %v", err)
+			}
+			var logs bytes.Buffer
+			if err := Logs(ctx, cfg, WithCompose(v), WithProject(project), WithOutput(&logs)); err != nil {
+				t.Fatalf("logs: %v", err)
+			}
+			if !strings.Contains(logs.String(), "REPORT RequestId:") {
+				t.Errorf("logs lack the RIE's REPORT line of the invoke:\n%s", logs.String())
+			}
+
 			if err := Down(ctx, cfg, WithCompose(v), WithProject(project), WithOutput(log)); err != nil {
 				t.Fatalf("down: %v", err)
 			}
