@@ -76,7 +76,7 @@ import (
 	}
 
 	// The targets a consumer gets through //mage:import; add each new one here when it lands.
-	consumerTargets := []string{"image:pin", "image:check", "build", "up", "down", "logs", "init", "initForce"}
+	consumerTargets := []string{"image:pin", "image:check", "build", "up", "down", "logs", "proxy", "dev", "invoke", "init", "initForce"}
 	list := run("tool", "mage", "-l")
 	for _, target := range consumerTargets {
 		if !containsTarget(list, target) {
