@@ -172,7 +172,7 @@ func benchTranslate(b *testing.B, api API, answer string) {
 	for range b.N {
 		rd.Reset(body)
 		x := exchange{ids: newRequestIDs(api, fixedNow)}
-		rep, err := s.handle(r, fixedNow, &x)
+		rep, err := s.handle(r, fixedNow, &x, nil)
 		if err != nil || rep.Status != 200 {
 			b.Fatalf("%v %v", rep, err)
 		}

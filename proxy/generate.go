@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -44,50 +43,17 @@ type Exchange struct {
 	Err error
 }
 
-// Do answers r as ServeHTTP would, but hands the function call to call instead of the
-// Server's invokers. It fails only when the Server is misconfigured.
+// Do answers r as ServeHTTP would — through the same code path, less the access log — but
+// hands the function call to call instead of the Server's invokers (nil: the invokers). It
+// fails only when the Server is misconfigured.
 func (s *Server) Do(r *http.Request, call Call) (*Exchange, error) {
 	if err := s.init(); err != nil {
 		return nil, err
 	}
-	ex := &Exchange{}
-	c := s.withCall(func(ctx context.Context, function string, event []byte) ([]byte, error) {
-		ex.Function, ex.Event = function, event
-		return call(ctx, function, event)
-	})
-	// The same steps as ServeHTTP, less the access log. [refactor wanted: one shared method]
-	now := c.now()
-	ids := newRequestIDs(c.API, now)
-	if t := r.Header.Get("X-Amzn-Trace-Id"); validTraceHeader(t) {
-		ids.TraceID = t
-	}
-	x := exchange{ids: ids, route: "-"}
-	rep := c.serve(r, now, &x)
+	rep, x := s.answer(r, call)
 	rec := httptest.NewRecorder()
-	c.write(rec, rep, ids)
-	ex.RouteKey, ex.Response, ex.Err = x.route, rec.Result(), x.err
-	return ex, nil
-}
-
-// withCall returns a Server that shares s's route table, deployment and CORS settings and
-// invokes every function through call. s must be initialised.
-func (s *Server) withCall(call Call) *Server {
-	c := &Server{
-		API:               s.API,
-		Timeout:           s.Timeout,
-		AccessLog:         io.Discard,
-		StripStringQuotes: s.StripStringQuotes,
-		Now:               s.Now,
-	}
-	c.once.Do(func() {}) // set up below, from s
-	c.routes, c.dep, c.cors = s.routes, s.dep, s.cors
-	c.invokers = make(map[string]Invoker, len(s.invokers))
-	for name := range s.invokers {
-		c.invokers[name] = InvokerFunc(func(ctx context.Context, event []byte) ([]byte, error) {
-			return call(ctx, name, event)
-		})
-	}
-	return c
+	s.write(rec, rep, x.ids)
+	return &Exchange{RouteKey: x.route, Function: x.function, Event: x.event, Response: rec.Result(), Err: x.err}, nil
 }
 
 // Event is the event the gateway sends for one request.

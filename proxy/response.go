@@ -71,7 +71,7 @@ func parseHTTPV1Response(payload []byte) (*reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseV1Object(obj, true, func(b64 bool) bool { return b64 })
+	return parseV1Object(obj, true, alwaysDecode)
 }
 
 func responseObject(payload []byte) (map[string]json.RawMessage, error) {
@@ -102,15 +102,7 @@ func parseV1Object(obj map[string]json.RawMessage, requireStatus bool, decode fu
 		return nil, err
 	}
 	r.Header = mergeRESTResponseHeaders(single, multi)
-	body, err := bodyString(obj["body"])
-	if err != nil {
-		return nil, err
-	}
-	b64, err := boolValue(obj["isBase64Encoded"], "isBase64Encoded")
-	if err != nil {
-		return nil, err
-	}
-	if r.Body, err = responseBody(body, decode(b64)); err != nil {
+	if r.Body, err = objectBody(obj, decode); err != nil {
 		return nil, err
 	}
 	defaultContentType(r)
@@ -157,15 +149,7 @@ func parseHTTPV2Response(payload []byte, stripStringQuotes bool) (*reply, error)
 	for _, c := range cookieList(obj["cookies"]) {
 		r.Header = append(r.Header, headerField{"Set-Cookie", c})
 	}
-	body, err := bodyString(obj["body"])
-	if err != nil {
-		return nil, err
-	}
-	b64, err := boolValue(obj["isBase64Encoded"], "isBase64Encoded")
-	if err != nil {
-		return nil, err
-	}
-	if r.Body, err = responseBody(body, b64); err != nil {
+	if r.Body, err = objectBody(obj, alwaysDecode); err != nil {
 		return nil, err
 	}
 	defaultContentType(r)
@@ -223,6 +207,24 @@ func mergeRESTResponseHeaders(single map[string]string, multi map[string][]strin
 	}
 	return out
 }
+
+// objectBody is the body of a response object: its body string, base64-decoded when
+// decode(isBase64Encoded) says so.
+func objectBody(obj map[string]json.RawMessage, decode func(isBase64Encoded bool) bool) ([]byte, error) {
+	body, err := bodyString(obj["body"])
+	if err != nil {
+		return nil, err
+	}
+	b64, err := boolValue(obj["isBase64Encoded"], "isBase64Encoded")
+	if err != nil {
+		return nil, err
+	}
+	return responseBody(body, decode(b64))
+}
+
+// alwaysDecode decodes a body whenever isBase64Encoded is true: HTTP APIs have no
+// binaryMediaTypes.
+func alwaysDecode(isBase64Encoded bool) bool { return isBase64Encoded }
 
 // responseBody is the body bytes: the text as is, or base64-decoded when decode is set.
 // Invalid base64 is a 500 on both API kinds. [AWS-validated for REST]

@@ -166,36 +166,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.logf("%s %s config-error 500 %s %v", r.Method, r.RequestURI, time.Since(start), err)
 		return
 	}
-	rep, x := s.answer(r)
+	rep, x := s.answer(r, nil)
 	s.write(w, rep, x.ids)
 	s.access(r, x, rep.Status, time.Since(start))
 }
 
 // answer runs one request through the gateway (ids, normalisation, route, event, invoke,
 // response translation, gateway errors, CORS) and returns the reply with what was learnt on
-// the way. s must be initialised.
-func (s *Server) answer(r *http.Request) (*reply, *exchange) {
+// the way: the reply is the function's translated answer, the gateway's CORS preflight answer
+// or a gateway error response. call makes the function call; nil means the Server's invokers.
+// ServeHTTP and Do both answer through here. s must be initialised.
+func (s *Server) answer(r *http.Request, call Call) (*reply, *exchange) {
 	now := s.now()
 	ids := newRequestIDs(s.API, now)
 	if t := r.Header.Get("X-Amzn-Trace-Id"); validTraceHeader(t) {
 		ids.TraceID = t // API Gateway continues a trace the client started. [AWS X-Ray doc]
 	}
 	x := &exchange{ids: ids, route: "-"}
-	return s.serve(r, now, x), x
-}
-
-// exchange is what one request's handling learned, for the access log.
-type exchange struct {
-	ids       requestIDs
-	route     string
-	preflight bool
-	err       error
-}
-
-// serve produces the reply for one request: the function's translated answer, the gateway's
-// CORS preflight answer, or a gateway error response.
-func (s *Server) serve(r *http.Request, now time.Time, x *exchange) *reply {
-	rep, err := s.handle(r, now, x)
+	rep, err := s.handle(r, now, x, call)
 	if err != nil {
 		x.err = err
 		timedOut := errors.Is(err, errGatewayTimeout)
@@ -206,13 +194,23 @@ func (s *Server) serve(r *http.Request, now time.Time, x *exchange) *reply {
 		// AWS adds them to its own error responses too is Unverified.
 		applyCORS(rep, s.cors, r.Header.Get("Origin"))
 	}
-	return rep
+	return rep, x
+}
+
+// exchange is what one request's handling learned, for the access log and Do.
+type exchange struct {
+	ids       requestIDs
+	route     string // the matched route's key, "-" or "CORS preflight"
+	preflight bool
+	function  string // the function invoked; "" when none was
+	event     []byte // the event it was sent; nil when nothing was invoked
+	err       error
 }
 
 // errGatewayTimeout marks an invoke cut off by the gateway's own deadline.
 var errGatewayTimeout = errors.New("the function did not answer within the gateway's timeout")
 
-func (s *Server) handle(r *http.Request, now time.Time, x *exchange) (*reply, error) {
+func (s *Server) handle(r *http.Request, now time.Time, x *exchange, call Call) (*reply, error) {
 	names := clientHeaderNames(r)
 	body, err := readBody(r)
 	if err != nil {
@@ -236,7 +234,8 @@ func (s *Server) handle(r *http.Request, now time.Time, x *exchange) (*reply, er
 	if err != nil {
 		return nil, err
 	}
-	payload, err := s.invoke(r.Context(), m.Route.Function, event)
+	x.function, x.event = m.Route.Function, event
+	payload, err := s.invoke(r.Context(), call, m.Route.Function, event)
 	if err != nil {
 		return nil, err
 	}
@@ -293,11 +292,18 @@ func marshalEvent(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// invoke calls the route's function under the gateway's deadline.
-func (s *Server) invoke(ctx context.Context, function string, event []byte) ([]byte, error) {
+// invoke calls the route's function through call (nil: its invoker) under the gateway's
+// deadline.
+func (s *Server) invoke(ctx context.Context, call Call, function string, event []byte) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
-	payload, err := s.invokers[function].Invoke(ctx, event)
+	var payload []byte
+	var err error
+	if call != nil {
+		payload, err = call(ctx, function, event)
+	} else {
+		payload, err = s.invokers[function].Invoke(ctx, event)
+	}
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, fmt.Errorf("invoking %s: %w after %s", function, errGatewayTimeout, s.timeout())
