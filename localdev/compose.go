@@ -182,7 +182,7 @@ func (c *compose) run(ctx context.Context, out io.Writer, what string, action ..
 		if ctx.Err() != nil {
 			return fmt.Errorf("%s: %w", what, ctx.Err())
 		}
-		return fmt.Errorf("%s with %s: %w\n%s", what, c.version, err, tail.String())
+		return fmt.Errorf("%s with %s: %w\n%s", what, c.version, err, lastLines(tail.String(), 10))
 	}
 	return nil
 }
@@ -211,6 +211,15 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 		t.b = t.b[len(t.b)-tailSize:]
 	}
 	return len(p), nil
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (t *tailBuffer) Len() int { return len(t.b) }

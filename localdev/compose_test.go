@@ -243,3 +243,23 @@ func TestDockerfileNeedsNoNetworkOrSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestLastLines(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in string
+		n        int
+		want     string
+	}{
+		{"fewer lines than asked are all kept", "a\nb", 10, "a\nb"},
+		{"only the last n lines are kept", "a\nb\nc\nd", 2, "c\nd"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := lastLines(tt.in, tt.n); got != tt.want {
+				t.Errorf("lastLines = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

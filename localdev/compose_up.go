@@ -59,7 +59,7 @@ func Up(ctx context.Context, cfg Config, opts ...Option) error {
 		return err
 	}
 	if err := c.waitReady(ctx, cfg.FunctionURL, o.wait); err != nil {
-		return fmt.Errorf("%w: %v%s\nthe container's last %d log lines (`go tool mage logs` shows all):\n%s",
+		return fmt.Errorf("%w: %v%s\nthe container's last %d log lines (`go tool mage logs` shows all, `go tool mage down` removes it):\n%s",
 			ErrNotReady, err, archHint(cfg.Arch, runtime.GOARCH), o.tail, c.logs(context.WithoutCancel(ctx), o.tail))
 	}
 	fmt.Fprintf(o.out, "up: the function answers at %s%s\n", strings.TrimRight(cfg.FunctionURL, "/"), InvokePath)

@@ -390,3 +390,28 @@ func TestDownWithRelativeDir(t *testing.T) {
 		t.Fatalf("Down from the repository root: %v", err)
 	}
 }
+
+// When Compose itself fails (here the base image's registry is down), Up's error names the
+// Compose used and carries the end of its output.
+func TestUpComposeFailureCarriesItsOutput(t *testing.T) {
+	requireDocker(t)
+	cfg := Config{Dir: t.TempDir(), FunctionURL: "http://127.0.0.1:" + freePort(t)}
+	if err := Scaffold(cfg); err != nil {
+		t.Fatal(err)
+	}
+	closed := "127.0.0.1:" + freePort(t)
+	dockerfile := filepath.Join(cfg.Dir, "localdev", "Dockerfile")
+	df, err := os.ReadFile(dockerfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	df = []byte(strings.Replace(string(df), "FROM "+DefaultBaseImage, "FROM "+closed+"/lambda/base:gone@sha256:"+strings.Repeat("0", 64), 1))
+	writeTestFile(t, dockerfile, string(df))
+	writeExecutable(t, RIEPath(cfg.Dir, cfg.WithDefaults().Arch), "#!/bin/sh\n")
+	writeExecutable(t, BootstrapPath(cfg.Dir), "#!/bin/sh\n")
+	err = Up(context.Background(), cfg, WithProject(testProject(t, cfg, ComposeAuto)))
+	if err == nil || !strings.Contains(err.Error(), "starting the function with Compose") || !strings.Contains(err.Error(), closed) {
+		t.Fatalf("Up = %v, want a Compose failure that mentions the unreachable %s", err, closed)
+	}
+	t.Logf("Up failed as it should:\n%v", err)
+}
