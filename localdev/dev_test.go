@@ -352,3 +352,33 @@ func TestDevRebuildsOnSaveWithoutDroppingARequest(t *testing.T) {
 		t.Errorf("after a failed build: %d %q %v, want 200 \"version 2\"", status, body, err)
 	}
 }
+
+func TestDevFunctionThatCannotStartAnswersFunctionErrorsAndSaysWhy(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		handler string
+		says    []string
+	}{
+		{"a bootstrap that exits at once", "exitatonce",
+			[]string{"exitatonce: DATABASE_URL is not set", "exited before asking for an invoke", "exit status 2"}},
+		{"a handler that never calls the runtime", "noinit",
+			[]string{"INIT_REPORT Init Duration: 300.00 ms\tPhase: init\tStatus: timeout", "must call lambda.Start"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d := startDev(t, Config{Dir: "..", Handler: "./localdev/function/testdata/handlers/" + tt.handler},
+				WithFunctionOptions(function.WithInitTimeout(300*time.Millisecond)))
+			status, body, err := devGet(d.URL + "/")
+			if err != nil || status != 502 || body != `{"message":"Internal server error"}` {
+				t.Errorf("GET / = %d %q %v, want REST's 502 {\"message\":\"Internal server error\"}", status, body, err)
+			}
+			for _, want := range tt.says {
+				if !strings.Contains(d.out.String(), want) {
+					t.Errorf("dev output lacks %q:\n%s", want, d.out)
+				}
+			}
+		})
+	}
+}
