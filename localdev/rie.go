@@ -162,10 +162,12 @@ func tempPath(dir, pattern string) (string, error) {
 	return f.Name(), f.Close()
 }
 
-// writeIfChanged writes data to path unless the file already holds exactly data.
+// writeIfChanged writes data to path unless the file already holds exactly data. The write is
+// atomic: a build running at the same time (another test, another terminal) never reads half a
+// go.mod.
 func writeIfChanged(path string, data []byte, mode os.FileMode) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
-	return os.WriteFile(path, data, mode)
+	return writeFileAtomic(path, data, mode)
 }
