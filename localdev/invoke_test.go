@@ -3,7 +3,6 @@ package localdev
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,16 +10,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lambdalocal/lambdalocal/internal/rietest"
 )
 
 func TestInvokeEventArgument(t *testing.T) {
@@ -188,90 +185,31 @@ func TestInvokeFunctionErrorRules(t *testing.T) {
 }
 
 // invBinaries are the real RIE and the example function, built once for this test binary
-// into one folder per checkout that later runs reuse (each build replaces a binary by an
-// atomic rename, so concurrent test runs do not clash, and nothing piles up in the temp dir).
-type invBinaries struct {
-	once           sync.Once
-	rie, bootstrap string
-	err            error
-}
-
-var invBuilt invBinaries
-
-func (b *invBinaries) get(t testing.TB) (rie, bootstrap string) {
-	t.Helper()
-	b.once.Do(func() { b.rie, b.bootstrap, b.err = invBuild() })
-	if b.err != nil {
-		t.Fatal(b.err)
-	}
-	return b.rie, b.bootstrap
-}
-
-func invBuild() (rie, bootstrap string, err error) {
-	root, err := filepath.Abs("..")
+// into the checkout's shared build folder (internal/rietest).
+var invBinaries = sync.OnceValues(func() (rietest.Binaries, error) {
+	dir, err := rietest.SharedDir()
 	if err != nil {
-		return "", "", err
+		return rietest.Binaries{}, err
 	}
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("lambdalocal-invoke-test-%x", sha256.Sum256([]byte(root)))[:48])
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", "", err
-	}
-	rie, bootstrap = filepath.Join(dir, "aws-lambda-rie"), filepath.Join(dir, "bootstrap")
-	for out, args := range map[string][]string{
-		rie:       {"build", "-o", "OUT", "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"},
-		bootstrap: {"build", "-tags", "lambda.norpc", "-o", "OUT", "./lambda"},
-	} {
-		tmp := fmt.Sprintf("%s.%d", out, os.Getpid())
-		args[slices.Index(args, "OUT")] = tmp
-		cmd := exec.Command("go", args...)
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			return "", "", fmt.Errorf("go %v: %v\n%s", args, err, b)
-		}
-		if err := os.Rename(tmp, out); err != nil {
-			return "", "", err
-		}
-	}
-	return rie, bootstrap, nil
-}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	return rietest.Build(ctx, dir)
+})
 
-// startRIE runs the real RIE with the example function on free loopback ports and returns its
-// base URL once it answers.
+// startRIE runs the real RIE with the example function (function timeout 5 s) on free
+// loopback ports and returns its base URL once it answers.
 func startRIE(t testing.TB) string {
 	t.Helper()
-	rie, bootstrap := invBuilt.get(t)
-	addrs := make([]string, 2)
-	for i := range addrs {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addrs[i] = ln.Addr().String()
-		ln.Close()
-	}
-	var logs bytes.Buffer
-	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addrs[0], "--runtime-api-address", addrs[1], "--log-level", "error", bootstrap)
-	cmd.Env = []string{"AWS_LAMBDA_FUNCTION_TIMEOUT=5", "AWS_LAMBDA_FUNCTION_NAME=function", "AWS_REGION=us-east-1", "TZ=UTC"}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
+	bins, err := invBinaries()
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
-	})
-	url := "http://" + addrs[0]
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get(url + "/"); err == nil {
-			resp.Body.Close()
-			return url
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the RIE did not answer on %s:\n%s", url, logs.String())
-		}
+	rie, err := rietest.Start(context.Background(), bins, rietest.WithFunctionTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { rie.Stop() })
+	return rie.URL
 }
 
 // invRun runs Invoke and returns what it printed on stdout and stderr.

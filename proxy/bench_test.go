@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lambdalocal/lambdalocal/proxy/internal/rietest"
+	"github.com/lambdalocal/lambdalocal/internal/rietest"
 )
 
 // The benchmarks report figures; they assert nothing about timing. Run them with

@@ -3,39 +3,24 @@ package proxy
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/lambdalocal/lambdalocal/proxy/internal/rietest"
+	"github.com/lambdalocal/lambdalocal/internal/rietest"
 )
 
 // The end-to-end tests run the example function (./lambda) under a real RIE process. Both are
-// built once per test binary, on first use, into a directory TestMain removes.
+// built once per test binary, on first use, into the checkout's shared build folder.
 var (
-	binDir     string
 	buildOnce  sync.Once
 	builtBins  rietest.Binaries
 	buildError error
 )
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "proxy-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "creating the build directory:", err)
-		os.Exit(1)
-	}
-	binDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
 
 // binaries builds the RIE and the example function once.
 func binaries(tb testing.TB) rietest.Binaries {
@@ -43,7 +28,12 @@ func binaries(tb testing.TB) rietest.Binaries {
 	buildOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		builtBins, buildError = rietest.Build(ctx, binDir)
+		dir, err := rietest.SharedDir()
+		if err != nil {
+			buildError = err
+			return
+		}
+		builtBins, buildError = rietest.Build(ctx, dir)
 	})
 	if buildError != nil {
 		tb.Fatal(buildError)

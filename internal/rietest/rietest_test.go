@@ -3,6 +3,8 @@ package rietest
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -34,7 +36,11 @@ func TestEnvironIsCleanWithTimeoutInSeconds(t *testing.T) {
 
 func TestRealRIEInvokesAndStops(t *testing.T) {
 	ctx := context.Background()
-	b, err := Build(ctx, t.TempDir())
+	dir, err := SharedDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Build(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,5 +74,32 @@ func TestLogBufferKeepsTheLastBytes(t *testing.T) {
 	}
 	if got := b.String(); got != "ghij" {
 		t.Errorf("got %q, want the last 4 bytes", got)
+	}
+}
+
+func TestBuildArgsBuildBesideTheFinalPathStaticAndNoRPC(t *testing.T) {
+	t.Parallel()
+	got := buildArgs(Binaries{RIE: "/d/aws-lambda-rie", Bootstrap: "/d/bootstrap"}, ".42")
+	want := map[string][]string{
+		"/d/aws-lambda-rie": {"build", "-o", "/d/aws-lambda-rie.42", RIEPackage},
+		"/d/bootstrap":      {"build", "-tags", "lambda.norpc", "-o", "/d/bootstrap.42", "./lambda"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("buildArgs = %q, want %q", got, want)
+	}
+}
+
+func TestSharedDirIsOnePerCheckout(t *testing.T) {
+	t.Parallel()
+	a, err := SharedDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := SharedDir()
+	if a != b || !strings.HasPrefix(filepath.Base(a), "lambdalocal-rietest-") {
+		t.Fatalf("SharedDir = %q then %q, want the same lambdalocal-rietest-… folder", a, b)
+	}
+	if fi, err := os.Stat(a); err != nil || !fi.IsDir() {
+		t.Fatalf("SharedDir %q is not a folder: %v", a, err)
 	}
 }

@@ -2,8 +2,8 @@
 // with the example function for tests and benchmarks.
 //
 // Build compiles the RIE (from its Go module, pinned in go.mod) and the example function
-// (./lambda, with -tags lambda.norpc) into a directory, typically once per test binary in
-// TestMain. Start runs one RIE on free loopback ports (both its invoke address and its runtime
+// (./lambda, with -tags lambda.norpc) into a directory, typically once per test binary into
+// SharedDir, which every test binary of the checkout reuses (proxy's and localdev's tests). Start runs one RIE on free loopback ports (both its invoke address and its runtime
 // API address, so several RIEs can run side by side) with a clean environment, waits until it
 // answers, and returns a handle whose Stop ends the RIE and the function it started.
 //
