@@ -69,7 +69,8 @@ func checkBootstrap(path string) error {
 }
 
 // Swap makes bootstrap the build that new invokes run. Invokes in flight finish on the old
-// build; its environments are stopped as soon as they are idle.
+// build; its environments are stopped as soon as they are idle. Once Swap returns, the caller
+// may remove the old build's file (on Unix, running processes keep it open).
 func (p *Pool) Swap(bootstrap string) error {
 	if err := checkBootstrap(bootstrap); err != nil {
 		return err
@@ -185,6 +186,12 @@ func (p *Pool) acquire(ctx context.Context) (e *environment, cold bool, err erro
 		evict.stop()
 	}
 	e, err = startEnvironment(ctx, id, b, &p.opts, p.sink)
+	var ie *InitError
+	if errors.As(err, &ie) && ie.Reason == InitStartFailed && p.current() != b {
+		// A swap came in between, and its caller may have removed the old build's file: the
+		// invoke goes to the new build instead.
+		e, err = startEnvironment(ctx, id, p.current(), &p.opts, p.sink)
+	}
 	if err != nil {
 		return nil, false, err
 	}
@@ -196,6 +203,13 @@ func (p *Pool) acquire(ctx context.Context) (e *environment, cold bool, err erro
 	}
 	p.live[e] = struct{}{}
 	return e, true, nil
+}
+
+// current returns the build new environments run.
+func (p *Pool) current() *build {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cur
 }
 
 // release returns e to the idle list, or stops it when it is broken, of an old build, or the
