@@ -415,3 +415,74 @@ func TestUpComposeFailureCarriesItsOutput(t *testing.T) {
 	}
 	t.Logf("Up failed as it should:\n%v", err)
 }
+
+// Compose itself reads the embedded compose file: both implementations accept it, and v2's
+// rendering shows the safety rules hold with the values up passes.
+func TestComposeFileAsComposeReadsIt(t *testing.T) {
+	requireDocker(t)
+	dir := t.TempDir()
+	cfg := Config{Dir: dir, Arch: "arm64", FunctionURL: "http://127.0.0.1:9123", Timeout: 90 * time.Second}.WithDefaults()
+	if err := Scaffold(cfg); err != nil {
+		t.Fatal(err)
+	}
+	env, err := composeEnv(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := func(v ComposeVersion, extra ...string) []byte {
+		t.Helper()
+		requireCompose(t, v)
+		prog, args := composeArgs(v, "lltestconfig", composeFile(dir), append([]string{"config"}, extra...)...)
+		cmd := exec.Command(prog, args...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s config: %v\n%s", v, err, out)
+		}
+		return out
+	}
+	render(ComposeV1)
+
+	var project struct {
+		Services map[string]struct {
+			Platform    string            `json:"platform"`
+			Privileged  bool              `json:"privileged"`
+			Pid         string            `json:"pid"`
+			Environment map[string]string `json:"environment"`
+			Ports       []struct {
+				HostIP    string `json:"host_ip"`
+				Published string `json:"published"`
+				Target    int    `json:"target"`
+			} `json:"ports"`
+			Volumes []struct {
+				Target   string `json:"target"`
+				ReadOnly bool   `json:"read_only"`
+			} `json:"volumes"`
+		} `json:"services"`
+	}
+	if err := json.Unmarshal(render(ComposeV2, "--format", "json"), &project); err != nil {
+		t.Fatal(err)
+	}
+	fn, ok := project.Services[service]
+	if !ok {
+		t.Fatalf("no %q service in the rendered file", service)
+	}
+	if len(fn.Ports) != 1 || fn.Ports[0].HostIP != "127.0.0.1" || fn.Ports[0].Published != "9123" || fn.Ports[0].Target != 8080 {
+		t.Errorf("ports = %+v, want only 127.0.0.1:9123 -> 8080", fn.Ports)
+	}
+	if fn.Platform != "linux/arm64" {
+		t.Errorf("platform = %q, want linux/arm64", fn.Platform)
+	}
+	if fn.Privileged || fn.Pid != "" {
+		t.Errorf("privileged = %v, pid = %q; want neither", fn.Privileged, fn.Pid)
+	}
+	if got := fn.Environment["AWS_LAMBDA_FUNCTION_TIMEOUT"]; got != "90" {
+		t.Errorf("AWS_LAMBDA_FUNCTION_TIMEOUT = %q, want 90", got)
+	}
+	if _, set := fn.Environment["_LAMBDA_SERVER_PORT"]; set {
+		t.Error("_LAMBDA_SERVER_PORT is set")
+	}
+	if len(fn.Volumes) != 1 || fn.Volumes[0].Target != "/var/runtime" || !fn.Volumes[0].ReadOnly {
+		t.Errorf("volumes = %+v, want var-runtime read-only at /var/runtime", fn.Volumes)
+	}
+}
