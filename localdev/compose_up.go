@@ -101,8 +101,8 @@ func Logs(ctx context.Context, cfg Config, opts ...Option) error {
 		return err
 	}
 	err = c.run(ctx, o.out, "reading the function's logs", logsAction(o.tail, o.follow)...)
-	if o.follow && errors.Is(err, context.Canceled) {
-		return nil // an interrupt ends following; that is not a failure
+	if o.follow && ctx.Err() != nil {
+		return nil // an interrupt or a deadline ends following; that is not a failure
 	}
 	return err
 }

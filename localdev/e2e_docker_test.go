@@ -69,6 +69,13 @@ func TestEndToEndOnDocker(t *testing.T) {
 			if !strings.Contains(logs.String(), "REPORT RequestId:") {
 				t.Errorf("logs lack the RIE's REPORT line of the invoke:\n%s", logs.String())
 			}
+			// Following ends without error when its context does.
+			follow, cancel := context.WithTimeout(ctx, time.Second)
+			err := Logs(follow, cfg, WithCompose(v), WithProject(project), WithFollow(true), WithOutput(io.Discard))
+			cancel()
+			if err != nil {
+				t.Errorf("logs --follow ended by its context: %v", err)
+			}
 
 			if err := Down(ctx, cfg, WithCompose(v), WithProject(project), WithOutput(log)); err != nil {
 				t.Fatalf("down: %v", err)
