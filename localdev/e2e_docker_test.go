@@ -97,6 +97,12 @@ func TestUpPreflightFailures(t *testing.T) {
 		if !errors.Is(err, ErrNoBootstrap) || !strings.Contains(err.Error(), "go tool mage build") {
 			t.Fatalf("Up = %v, want ErrNoBootstrap naming `go tool mage build`", err)
 		}
+		// The first up in a repository without localdev/ has written it.
+		for _, a := range scaffoldAssets() {
+			if _, err := os.Stat(filepath.Join(cfg.Dir, "localdev", a.name)); err != nil {
+				t.Errorf("first up did not scaffold %s: %v", a.name, err)
+			}
+		}
 	})
 
 	t.Run("a taken host port is named with the variable that changes it", func(t *testing.T) {
