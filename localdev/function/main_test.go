@@ -18,7 +18,7 @@ import (
 )
 
 // handlerNames are the test handlers in testdata/handlers, built once for the host.
-var handlerNames = []string{"echo", "handlederror", "panic", "exit", "sleep", "noinit", "exitatonce", "large", "clientcontext", "pid"}
+var handlerNames = []string{"echo", "handlederror", "panic", "exit", "sleep", "noinit", "exitatonce", "large", "clientcontext", "pid", "spawn"}
 
 var (
 	binDir     string

@@ -347,3 +347,23 @@ func TestCloseLeavesNoProcessBehind(t *testing.T) {
 		t.Errorf("invoke after Close = %v, want ErrClosed", err)
 	}
 }
+
+func TestStoppingAnEnvironmentAlsoEndsTheProcessesItStarted(t *testing.T) {
+	t.Parallel()
+	p, _ := newPool(t, "spawn")
+	b, err := p.Invoke(context.Background(), []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a struct{ PID, Child int }
+	if err := json.Unmarshal(b, &a); err != nil || a.Child == 0 {
+		t.Fatalf("answer %s: %v", b, err)
+	}
+	if !alive(a.Child) {
+		t.Fatalf("the function's child %d is not running", a.Child)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, a.PID, a.Child)
+}
