@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +41,13 @@ func TestEchoAnswersTheEventAndLogsLikeLambda(t *testing.T) {
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("logs lack %q:\n%s", want, got)
+		}
+	}
+	if runtime.GOOS == "linux" {
+		// Measured from VmHWM: a Go handler's peak is a few MB, not the 128 MB memory size.
+		m := regexp.MustCompile(`Max Memory Used: (\d+) MB`).FindStringSubmatch(got)
+		if m == nil || m[1] == "0" || m[1] == "128" {
+			t.Errorf("max memory used = %v, want the process's measured peak", m)
 		}
 	}
 }
