@@ -1,6 +1,7 @@
 package localdev
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -259,6 +260,19 @@ func TestLastLines(t *testing.T) {
 			t.Parallel()
 			if got := lastLines(tt.in, tt.n); got != tt.want {
 				t.Errorf("lastLines = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDownAndLogsWithoutComposeFileSayToInit(t *testing.T) {
+	t.Parallel()
+	for name, verb := range map[string]func(context.Context, Config, ...Option) error{"Down": Down, "Logs": Logs} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			err := verb(context.Background(), Config{Dir: t.TempDir()})
+			if err == nil || !strings.Contains(err.Error(), "no localdev/docker-compose.yml: run `go tool mage init`") {
+				t.Errorf("%s without a compose file = %v, want a message naming init", name, err)
 			}
 		})
 	}
