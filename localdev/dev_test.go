@@ -382,3 +382,24 @@ func TestDevFunctionThatCannotStartAnswersFunctionErrorsAndSaysWhy(t *testing.T)
 		})
 	}
 }
+
+func TestDevServesSixtyFourConcurrentClientsThroughTheGateway(t *testing.T) {
+	t.Parallel()
+	d := startDev(t, Config{Dir: "..", Handler: "./lambda"})
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if status, body, err := devGet(d.URL + "/hello"); err != nil || status != 200 {
+				failed.Add(1)
+				t.Logf("GET /hello = %d %q %v", status, body, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := failed.Load(); n != 0 {
+		t.Errorf("%d of 64 concurrent clients were not served", n)
+	}
+}

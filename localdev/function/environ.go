@@ -30,6 +30,7 @@ func environ(o options, runtimeAPI, taskRoot, logStream string, lookup func(stri
 		"AWS_LAMBDA_LOG_STREAM_NAME="+logStream,
 		"AWS_REGION="+o.region,
 		"AWS_DEFAULT_REGION="+o.region,
+		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
 		"_HANDLER=bootstrap",
 		"LAMBDA_TASK_ROOT="+taskRoot,
 		"LAMBDA_RUNTIME_DIR="+taskRoot,
