@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -375,4 +376,44 @@ func TestStoppingAnEnvironmentAlsoEndsTheProcessesItStarted(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitGone(t, a.PID, a.Child)
+}
+
+func TestTheFunctionSeesLambdasEnvironmentAndNothingElseOfTheCallers(t *testing.T) {
+	t.Parallel()
+	p, _ := newPool(t, "clientcontext", function.WithFunctionName("orders"), function.WithEnv("TABLE=orders-dev"))
+	b, err := p.Invoke(context.Background(), []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a struct {
+		FunctionARN string            `json:"functionArn"`
+		HasDeadline bool              `json:"hasDeadline"`
+		Env         map[string]string `json:"env"`
+	}
+	if err := json.Unmarshal(b, &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.FunctionARN != "arn:aws:lambda:us-east-1:012345678912:function:orders" || !a.HasDeadline {
+		t.Errorf("ARN %q, deadline %v: want the function's ARN and a deadline", a.FunctionARN, a.HasDeadline)
+	}
+	want := map[string]string{
+		"AWS_LAMBDA_FUNCTION_NAME": "orders", "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+		"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/orders",
+		"_HANDLER": "bootstrap", "LAMBDA_TASK_ROOT": filepath.Dir(bootstrap("clientcontext")), "TZ": ":UTC", "TABLE": "orders-dev",
+	}
+	for k, v := range want {
+		if a.Env[k] != v {
+			t.Errorf("%s = %q, want %q", k, a.Env[k], v)
+		}
+	}
+	if !strings.HasPrefix(a.Env["AWS_LAMBDA_RUNTIME_API"], "127.0.0.1:") {
+		t.Errorf("AWS_LAMBDA_RUNTIME_API = %q, want a loopback address", a.Env["AWS_LAMBDA_RUNTIME_API"])
+	}
+	allowed := map[string]bool{"PATH": true, "HOME": true, "AWS_LAMBDA_RUNTIME_API": true, "AWS_LAMBDA_LOG_STREAM_NAME": true,
+		"LAMBDA_RUNTIME_DIR": true, "LANG": true, "AWS_LAMBDA_INITIALIZATION_TYPE": true, "_X_AMZN_TRACE_ID": true}
+	for k := range a.Env {
+		if _, ok := want[k]; !ok && !allowed[k] {
+			t.Errorf("%s leaked into the function's environment", k)
+		}
+	}
 }
