@@ -112,7 +112,9 @@ func (e *environment) wait() {
 	close(e.exited)
 }
 
-// run performs one invoke. healthy is false when the environment must not be used again.
+// run performs one invoke. healthy is false when the environment must not be used again. A
+// zero Result with a nil error means the process had died while idle and the invoke was not
+// delivered: the caller tries another environment.
 func (e *environment) run(ctx context.Context, inv *invocation, cold bool) (res Result, healthy bool, err error) {
 	e.reqID.Store(&inv.RequestID)
 	e.sink.line("", startLine(inv.RequestID))
@@ -128,6 +130,9 @@ func (e *environment) run(ctx context.Context, inv *invocation, cold bool) (res 
 		if err != nil {
 			return
 		}
+		if res.StatusCode == 0 {
+			return // not delivered
+		}
 		rep.Duration = min(time.Since(start), e.opts.timeout)
 		rep.MaxMemoryMB = e.peakMemory()
 		if res.StatusCode != 200 || res.ErrorType == "Sandbox.Timedout" {
@@ -141,9 +146,14 @@ func (e *environment) run(ctx context.Context, inv *invocation, cold bool) (res 
 	}()
 
 	select {
+	case <-e.exited:
+		return Result{}, false, nil // the process died while idle: not delivered
+	default:
+	}
+	select {
 	case e.invokes <- inv:
 	case <-e.exited:
-		return e.crashResult(inv), false, nil
+		return Result{}, false, nil // the process died while idle: not delivered
 	case <-ctx.Done():
 		e.stop()
 		return Result{}, false, fmt.Errorf("invoking the function: %w", ctx.Err())

@@ -131,17 +131,22 @@ func (p *Pool) Do(ctx context.Context, req Request) (Result, error) {
 		return Result{}, ErrClosed
 	}
 	defer func() { <-p.slots }()
-	e, cold, err := p.acquire(ctx)
-	if err != nil {
-		var ie *InitError
-		if errors.As(err, &ie) {
-			return p.initFailed(ie, req.RequestID), nil
+	for {
+		e, cold, err := p.acquire(ctx)
+		if err != nil {
+			var ie *InitError
+			if errors.As(err, &ie) {
+				return p.initFailed(ie, req.RequestID), nil
+			}
+			return Result{}, err
 		}
-		return Result{}, err
+		res, healthy, err := e.run(ctx, &invocation{Request: req}, cold)
+		p.release(e, healthy)
+		if err != nil || res.StatusCode != 0 {
+			return res, err
+		}
+		// The environment had died while idle; the next one acquired is started afresh.
 	}
-	res, healthy, err := e.run(ctx, &invocation{Request: req}, cold)
-	p.release(e, healthy)
-	return res, err
 }
 
 // initFailed logs a failed init as Lambda does and returns the invoke's answer.

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -415,5 +416,19 @@ func TestTheFunctionSeesLambdasEnvironmentAndNothingElseOfTheCallers(t *testing.
 		if _, ok := want[k]; !ok && !allowed[k] {
 			t.Errorf("%s leaked into the function's environment", k)
 		}
+	}
+}
+
+func TestAnEnvironmentThatDiedWhileIdleIsReplacedWithoutFailingTheInvoke(t *testing.T) {
+	t.Parallel()
+	p, _ := newPool(t, "pid")
+	first := invokePID(t, p, `{}`)
+	if err := syscall.Kill(first.PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, first.PID)
+	next := invokePID(t, p, `{}`)
+	if next.PID == first.PID || next.Count != 1 {
+		t.Errorf("after the idle process died: %+v, want a fresh process", next)
 	}
 }

@@ -65,6 +65,7 @@ func (e *environment) next(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(inv.Payload)
 	case <-r.Context().Done():
 	case <-e.stopping:
+	case <-e.exited:
 	}
 }
 
