@@ -233,7 +233,7 @@ func TestTwoConcurrentRequestsReachTwoProcessesThatShareNoState(t *testing.T) {
 	answers := make([]pidAnswer, 2)
 	for i := range answers {
 		wg.Add(1)
-		go func() { defer wg.Done(); answers[i] = invokePID(t, p, `{"ms":300}`) }()
+		go func() { defer wg.Done(); answers[i] = invokePID(t, p, `{"ms":1000}`) }()
 	}
 	wg.Wait()
 	if answers[0].PID == answers[1].PID {
@@ -312,10 +312,14 @@ func TestSwapSendsNewInvokesToTheNewBuildWhileInFlightOnesFinishOnTheOld(t *test
 	p, _ := newPool(t, "sleep", function.WithMaxEnvironments(2))
 	old := make(chan string, 1)
 	go func() {
-		b, err := p.Invoke(context.Background(), []byte(`{"ms":600}`))
+		b, err := p.Invoke(context.Background(), []byte(`{"ms":1500}`))
 		old <- fmt.Sprintf("%s %v", b, err)
 	}()
-	time.Sleep(200 * time.Millisecond)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(p.PIDs()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // the invoke reaches the started environment
 	if err := p.Swap(bootstrap("pid")); err != nil {
 		t.Fatal(err)
 	}
