@@ -19,6 +19,9 @@ import (
 	"github.com/lambdalocal/lambdalocal/proxy"
 )
 
+// A function Pool is what the gateway invokes.
+var _ proxy.Invoker = (*function.Pool)(nil)
+
 // DevOption configures Dev.
 type DevOption func(*devOptions)
 
