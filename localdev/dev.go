@@ -195,11 +195,27 @@ func (b *devBuilder) build(ctx context.Context) (string, time.Duration, error) {
 	bootstrap := filepath.Join(dir, "bootstrap")
 	start := time.Now()
 	err := Compile(ctx, b.cfg.Dir, b.cfg.Handler, bootstrap, WithGOOS(runtime.GOOS), WithArch(runtime.GOARCH))
+	if err == nil {
+		err = checkExecutable(bootstrap, b.cfg.Handler)
+	}
 	if err != nil {
 		_ = os.RemoveAll(dir)
 		return "", 0, err
 	}
 	return bootstrap, time.Since(start), nil
+}
+
+// checkExecutable says clearly when the build is not a program: go build writes an archive
+// for a package that is not main.
+func checkExecutable(path, pkg string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("building handler package %s: %w", pkg, err)
+	}
+	if fi.Mode()&0o111 == 0 {
+		return fmt.Errorf("building handler package %s: it is not a command: LAMBDALOCAL_HANDLER must name the handler's package main, the one whose main calls lambda.Start", pkg)
+	}
+	return nil
 }
 
 // rebuild compiles after a change and swaps the pool onto the new build; on failure it prints

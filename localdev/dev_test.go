@@ -403,3 +403,12 @@ func TestDevServesSixtyFourConcurrentClientsThroughTheGateway(t *testing.T) {
 		t.Errorf("%d of 64 concurrent clients were not served", n)
 	}
 }
+
+func TestDevWithAHandlerPackageThatIsNotMainSaysSo(t *testing.T) {
+	t.Parallel()
+	err := Dev(context.Background(), Config{Dir: "..", Handler: "./localdev/function", ProxyAddr: "127.0.0.1:0", FunctionURL: "http://127.0.0.1:0"},
+		WithDevOutput(io.Discard))
+	if err == nil || !strings.Contains(err.Error(), "must name the handler's package main") {
+		t.Errorf("Dev = %v, want an error saying the handler must be package main", err)
+	}
+}
