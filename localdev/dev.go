@@ -120,7 +120,12 @@ func Dev(ctx context.Context, cfg Config, opts ...DevOption) error {
 		return err
 	}
 	b.last = filepath.Dir(bootstrap)
-	pool, err := function.New(bootstrap, append([]function.Option{function.WithTimeout(cfg.Timeout), function.WithLogs(o.out)}, o.function...)...)
+	fnEnv, err := readFunctionEnv(filepath.Join(cfg.Dir, "localdev", "function.env"))
+	if err != nil {
+		return err
+	}
+	fnOpts := []function.Option{function.WithTimeout(cfg.Timeout), function.WithLogs(o.out), function.WithEnv(fnEnv...)}
+	pool, err := function.New(bootstrap, append(fnOpts, o.function...)...)
 	if err != nil {
 		return err
 	}
@@ -313,4 +318,40 @@ func listenDev(addr, what, variable string) (net.Listener, error) {
 		return nil, fmt.Errorf("listening on %s for %s: %w: check %s", addr, what, err, variable)
 	}
 	return ln, nil
+}
+
+// readFunctionEnv reads the function's own variables from localdev/function.env, the file the
+// Compose stack passes as env_file, so dev and up give the function the same environment. A
+// missing file means none. The format is Compose's: KEY=value a line, # comments and blank
+// lines ignored, one pair of matching quotes around a value removed. A bare KEY (Compose takes
+// its value from the shell) is skipped: dev reads no environment of its own.
+func readFunctionEnv(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the function's variables: %w", err)
+	}
+	var env []string
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		k = strings.TrimSpace(strings.TrimPrefix(k, "export "))
+		if k == "" || strings.ContainsAny(k, " \t") {
+			return nil, fmt.Errorf("reading %s:%d: %q is not KEY=value: fix or remove the line", path, i+1, line)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		env = append(env, k+"="+v)
+	}
+	return env, nil
 }

@@ -412,3 +412,50 @@ func TestDevWithAHandlerPackageThatIsNotMainSaysSo(t *testing.T) {
 		t.Errorf("Dev = %v, want an error saying the handler must be package main", err)
 	}
 }
+
+func TestReadFunctionEnvReadsComposesEnvFileFormat(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		content string
+		want    []string
+		wantErr string
+	}{
+		{"pairs, comments and blank lines", "# header\n\nTABLE=orders\nURL=http://x?a=b\n", []string{"TABLE=orders", "URL=http://x?a=b"}, ""},
+		{"one pair of matching quotes is removed", "A=\"quoted value\"\nB='single'\nC=\"unmatched'\n", []string{"A=quoted value", "B=single", "C=\"unmatched'"}, ""},
+		{"a bare KEY takes nothing from dev's environment", "HOME\nX=1\n", []string{"X=1"}, ""},
+		{"a key with spaces is an error naming the line", "X=1\nBAD KEY=2\n", nil, "function.env:2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "function.env")
+			devWrite(t, path, tt.content)
+			got, err := readFunctionEnv(path)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("error = %v, want one naming %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("readFunctionEnv = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+	if env, err := readFunctionEnv(filepath.Join(t.TempDir(), "missing.env")); env != nil || err != nil {
+		t.Errorf("a missing file gave %q, %v; want none", env, err)
+	}
+}
+
+func TestDevPassesLocaldevFunctionEnvToTheFunction(t *testing.T) {
+	t.Parallel()
+	dir := devModule(t)
+	devWrite(t, filepath.Join(dir, "main.go"), strings.Replace(strings.Replace(devHandlerSource, `"version VERSION"`, `os.Getenv("GREETING")`, 1),
+		`"context"`, "\"context\"\n\t\"os\"", 1))
+	devWrite(t, filepath.Join(dir, "localdev", "function.env"), "# mine\nGREETING=hello from function.env\n")
+	d := startDev(t, Config{Dir: dir})
+	if status, body, err := devGet(d.URL + "/"); err != nil || status != 200 || body != "hello from function.env" {
+		t.Errorf("GET / = %d %q %v, want the variable from localdev/function.env", status, body, err)
+	}
+}
