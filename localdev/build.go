@@ -19,6 +19,9 @@ func BootstrapPath(dir string) string {
 // into BootstrapPath(cfg.Dir) with Lambda's flags (see Compile), then builds the RIE for the same
 // arch (see BuildRIE). It prints one line for each to WithOutput's writer.
 //
+// With cfg.Debug the handler is built for a debugger instead (-gcflags=all=-N -l, symbols kept;
+// see DebugGCFlags), and Delve is built for the same arch (see BuildDelve).
+//
 // Staleness: the go command is the judge. It compares the build ID recorded in an existing
 // output with the one its inputs (sources, dependencies, flags, toolchain, GOOS/GOARCH) hash to,
 // and leaves an up-to-date output untouched; with its build cache the check costs a fraction of
@@ -30,20 +33,29 @@ func Build(ctx context.Context, cfg Config, opts ...Option) error {
 	o := newOptions(opts)
 	out := BootstrapPath(cfg.Dir)
 	before, _ := fileHash(out)
-	if err := Compile(ctx, cfg.Dir, cfg.Handler, out, WithArch(cfg.Arch), WithEnv(o.env...)); err != nil {
+	copts := []CompileOption{WithArch(cfg.Arch), WithEnv(o.env...)}
+	kind := ""
+	if cfg.Debug {
+		copts = append(copts, WithGCFlags(DebugGCFlags))
+		kind = ", debug build -gcflags=" + DebugGCFlags
+	}
+	if err := Compile(ctx, cfg.Dir, cfg.Handler, out, copts...); err != nil {
 		return err
 	}
 	after, err := fileHash(out)
 	if err != nil {
 		return fmt.Errorf("reading the built bootstrap: %w", err)
 	}
-	fmt.Fprintf(o.out, "bootstrap: %s (%s for linux/%s) %s\n", state(before != after), cfg.Handler, cfg.Arch, relPath(cfg.Dir, out))
+	fmt.Fprintf(o.out, "bootstrap: %s (%s for linux/%s%s) %s\n", state(before != after), cfg.Handler, cfg.Arch, kind, relPath(cfg.Dir, out))
 
 	built, err := BuildRIE(ctx, cfg.Dir, cfg.Arch, opts...)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(o.out, "aws-lambda-rie: %s (%s for linux/%s) %s\n", state(built), RIEVersion, cfg.Arch, relPath(cfg.Dir, RIEPath(cfg.Dir, cfg.Arch)))
+	if cfg.Debug {
+		return buildDelveReporting(ctx, cfg.Dir, cfg.Arch, o.out, opts...)
+	}
 	return nil
 }
 

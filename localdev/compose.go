@@ -43,10 +43,28 @@ const service = "function"
 // composeFile returns the compose file of the repository at dir.
 func composeFile(dir string) string { return filepath.Join(dir, "localdev", "docker-compose.yml") }
 
+// debugComposeFile returns the debug override of the repository at dir: Compose merges it over
+// composeFile when Config.Debug is set.
+func debugComposeFile(dir string) string {
+	return filepath.Join(dir, "localdev", "docker-compose.debug.yml")
+}
+
+// composeFiles returns the compose files of the repository at dir, in the order Compose merges
+// them: the main file, then the debug override when debug is set.
+func composeFiles(dir string, debug bool) []string {
+	if debug {
+		return []string{composeFile(dir), debugComposeFile(dir)}
+	}
+	return []string{composeFile(dir)}
+}
+
 // composeArgs returns the program (relative to PATH) and arguments that run a Compose action
-// on project with file.
-func composeArgs(v ComposeVersion, project, file string, action ...string) (string, []string) {
-	args := []string{"--project-name", project, "--file", file}
+// on project with files, each later one merged over the ones before.
+func composeArgs(v ComposeVersion, project string, files []string, action ...string) (string, []string) {
+	args := []string{"--project-name", project}
+	for _, f := range files {
+		args = append(args, "--file", f)
+	}
 	if v == ComposeV1 {
 		return "docker-compose", append(args, action...)
 	}
@@ -83,11 +101,15 @@ func composeEnv(cfg Config) ([]string, error) {
 	}
 	// Lambda takes the timeout in whole seconds, at least 1.
 	secs := int(math.Max(1, math.Ceil(cfg.Timeout.Seconds())))
-	return []string{
+	env := []string{
 		"LAMBDALOCAL_ARCH=" + cfg.Arch,
 		"LAMBDALOCAL_PORT=" + port,
 		"LAMBDALOCAL_TIMEOUT_SECONDS=" + strconv.Itoa(secs),
-	}, nil
+	}
+	if cfg.Debug { // read by docker-compose.debug.yml
+		env = append(env, "LAMBDALOCAL_DEBUG_PORT="+strconv.Itoa(cfg.DebugPort))
+	}
+	return env, nil
 }
 
 // ProjectName returns the default Compose project name of the repository at dir: its folder's
@@ -112,7 +134,7 @@ func ProjectName(dir string) string {
 type compose struct {
 	version ComposeVersion
 	project string
-	file    string
+	files   []string // the main compose file first
 	env     []string
 	docker  dockerCLI
 }
@@ -142,7 +164,7 @@ func newCompose(ctx context.Context, cfg Config, o options) (*compose, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolving %q: %w", cfg.Dir, err)
 	}
-	return &compose{version: v, project: project, file: composeFile(dir), env: append(append([]string{}, o.env...), env...), docker: d}, nil
+	return &compose{version: v, project: project, files: composeFiles(dir, cfg.Debug), env: append(append([]string{}, o.env...), env...), docker: d}, nil
 }
 
 // detectCompose returns ComposeV2 when `docker compose version` works, else ComposeV1 when
@@ -159,13 +181,13 @@ func detectCompose(ctx context.Context, d dockerCLI) (ComposeVersion, error) {
 
 // command returns the command for a Compose action, its output going to out.
 func (c *compose) command(ctx context.Context, out io.Writer, action ...string) (*exec.Cmd, error) {
-	name, args := composeArgs(c.version, c.project, c.file, action...)
+	name, args := composeArgs(c.version, c.project, c.files, action...)
 	path, err := lookPath(name, c.env)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s is not on PATH", ErrNoCompose, name)
 	}
 	cmd := exec.CommandContext(ctx, path, args...)
-	cmd.Dir = filepath.Dir(c.file)
+	cmd.Dir = filepath.Dir(c.files[0])
 	cmd.Env = append(os.Environ(), c.env...)
 	cmd.Stdout, cmd.Stderr = out, out
 	return cmd, nil

@@ -16,25 +16,30 @@ func TestComposeArgs(t *testing.T) {
 	tests := []struct {
 		name     string
 		version  ComposeVersion
+		debug    bool
 		action   []string
 		wantProg string
 		wantArgs []string
 	}{
-		{"v2 is the docker CLI plugin", ComposeV2, upAction(), "docker",
+		{"v2 is the docker CLI plugin", ComposeV2, false, upAction(), "docker",
 			[]string{"compose", "--project-name", "p", "--file", "/r/localdev/docker-compose.yml", "up", "--detach", "--build", "--remove-orphans"}},
-		{"v1 is the standalone docker-compose", ComposeV1, upAction(), "docker-compose",
+		{"v1 is the standalone docker-compose", ComposeV1, false, upAction(), "docker-compose",
 			[]string{"--project-name", "p", "--file", "/r/localdev/docker-compose.yml", "up", "--detach", "--build", "--remove-orphans"}},
-		{"down removes orphans, network and anonymous volumes", ComposeV2, downAction(), "docker",
+		{"down removes orphans, network and anonymous volumes", ComposeV2, false, downAction(), "docker",
 			[]string{"compose", "--project-name", "p", "--file", "/r/localdev/docker-compose.yml", "down", "--remove-orphans", "--volumes", "--timeout", "5"}},
-		{"logs of the function service, tail and follow", ComposeV1, logsAction(40, true), "docker-compose",
+		{"logs of the function service, tail and follow", ComposeV1, false, logsAction(40, true), "docker-compose",
 			[]string{"--project-name", "p", "--file", "/r/localdev/docker-compose.yml", "logs", "--no-color", "--tail", "40", "--follow", "function"}},
-		{"logs without a tail show everything", ComposeV2, logsAction(0, false), "docker",
+		{"logs without a tail show everything", ComposeV2, false, logsAction(0, false), "docker",
 			[]string{"compose", "--project-name", "p", "--file", "/r/localdev/docker-compose.yml", "logs", "--no-color", "function"}},
+		{"debug merges the debug override over the main file (v2)", ComposeV2, true, upAction(), "docker",
+			[]string{"compose", "--project-name", "p", "--file", "/r/localdev/docker-compose.yml", "--file", "/r/localdev/docker-compose.debug.yml", "up", "--detach", "--build", "--remove-orphans"}},
+		{"debug merges the debug override over the main file (v1)", ComposeV1, true, downAction(), "docker-compose",
+			[]string{"--project-name", "p", "--file", "/r/localdev/docker-compose.yml", "--file", "/r/localdev/docker-compose.debug.yml", "down", "--remove-orphans", "--volumes", "--timeout", "5"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			prog, args := composeArgs(tt.version, "p", composeFile("/r"), tt.action...)
+			prog, args := composeArgs(tt.version, "p", composeFiles("/r", tt.debug), tt.action...)
 			if prog != tt.wantProg || !reflect.DeepEqual(args, tt.wantArgs) {
 				t.Errorf("composeArgs = %q %q, want %q %q", prog, args, tt.wantProg, tt.wantArgs)
 			}
@@ -57,6 +62,10 @@ func TestComposeEnvFromConfig(t *testing.T) {
 			[]string{"LAMBDALOCAL_ARCH=amd64", "LAMBDALOCAL_PORT=9000", "LAMBDALOCAL_TIMEOUT_SECONDS=2"}},
 		{"a sub-second timeout is one second, Lambda's least", Config{Arch: "amd64", Timeout: time.Millisecond}.WithDefaults(),
 			[]string{"LAMBDALOCAL_ARCH=amd64", "LAMBDALOCAL_PORT=9000", "LAMBDALOCAL_TIMEOUT_SECONDS=1"}},
+		{"debug raises the timeout to AWS's 15 minutes and passes Delve's port", Config{Arch: "amd64", Debug: true}.WithDefaults(),
+			[]string{"LAMBDALOCAL_ARCH=amd64", "LAMBDALOCAL_PORT=9000", "LAMBDALOCAL_TIMEOUT_SECONDS=900", "LAMBDALOCAL_DEBUG_PORT=2345"}},
+		{"debug keeps Delve's chosen port", Config{Arch: "amd64", Debug: true, DebugPort: 40000}.WithDefaults(),
+			[]string{"LAMBDALOCAL_ARCH=amd64", "LAMBDALOCAL_PORT=9000", "LAMBDALOCAL_TIMEOUT_SECONDS=900", "LAMBDALOCAL_DEBUG_PORT=40000"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

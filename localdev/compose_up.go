@@ -25,6 +25,10 @@ const InvokePath = "/2015-03-31/functions/function/invocations"
 // the image and starts the function with Docker Compose, and returns once the RIE answers on
 // cfg.FunctionURL. It waits at most WithWait's bound; when the function does not come up it
 // fails with ErrNotReady and the container's last log lines.
+//
+// With cfg.Debug it merges docker-compose.debug.yml over the compose file: the function runs
+// under a headless Delve published on 127.0.0.1:cfg.DebugPort, and Up prints how to attach. It
+// needs a debug build first (ErrNoDebugBuild says so).
 func Up(ctx context.Context, cfg Config, opts ...Option) error {
 	cfg = cfg.WithDefaults()
 	o := newOptions(opts)
@@ -41,6 +45,11 @@ func Up(ctx context.Context, cfg Config, opts ...Option) error {
 	if err := checkBuilt(cfg); err != nil {
 		return err
 	}
+	if cfg.Debug {
+		if err := checkDebugBuilt(cfg); err != nil {
+			return err
+		}
+	}
 	running, err := c.docker.projectContainers(ctx, c.project, "status=running")
 	if err != nil {
 		return err
@@ -50,8 +59,16 @@ func Up(ctx context.Context, cfg Config, opts ...Option) error {
 		if err := checkPort(port); err != nil {
 			return err
 		}
+		if cfg.Debug {
+			if err := checkDebugPort(cfg.DebugPort); err != nil {
+				return err
+			}
+		}
 	}
 	if w := unpinnedWarning(cfg); w != "" {
+		fmt.Fprintln(o.out, w)
+	}
+	if w := debugArchWarning(cfg, runtime.GOARCH); w != "" {
 		fmt.Fprintln(o.out, w)
 	}
 	fmt.Fprintf(o.out, "up: %s, project %s\n", c.version, c.project)
@@ -63,6 +80,9 @@ func Up(ctx context.Context, cfg Config, opts ...Option) error {
 			ErrNotReady, err, archHint(cfg.Arch, runtime.GOARCH), o.tail, c.logs(context.WithoutCancel(ctx), o.tail))
 	}
 	fmt.Fprintf(o.out, "up: the function answers at %s%s\n", strings.TrimRight(cfg.FunctionURL, "/"), InvokePath)
+	if cfg.Debug {
+		fmt.Fprint(o.out, debugBanner(cfg))
+	}
 	return nil
 }
 

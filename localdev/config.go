@@ -13,6 +13,10 @@ const (
 	DefaultAPI         = "rest"
 	DefaultTimeout     = 30 * time.Second
 	DefaultHandler     = "."
+	DefaultDebugPort   = 2345
+	// DebugTimeout is the least function and gateway timeout while debugging: AWS's maximum
+	// function timeout, 15 minutes, so that a stop at a breakpoint does not time the invoke out.
+	DebugTimeout = 15 * time.Minute
 )
 
 // Config is everything the targets need. The zero value works: WithDefaults fills each empty
@@ -34,11 +38,17 @@ type Config struct {
 	API string
 	// Routes is the path of a routes file; empty means one catch-all route to FunctionURL.
 	Routes string
-	// Timeout is the function timeout.
+	// Timeout is the function timeout. With Debug set, WithDefaults raises it to DebugTimeout.
 	Timeout time.Duration
+	// Debug builds the handler for a debugger (-gcflags=all=-N -l) and runs it under a headless
+	// Delve listening on 127.0.0.1:DebugPort (see docs/debugging.md).
+	Debug bool
+	// DebugPort is Delve's port on 127.0.0.1 when Debug is set (default 2345).
+	DebugPort int
 }
 
-// WithDefaults returns c with every empty field set to its default.
+// WithDefaults returns c with every empty field set to its default, and with Debug set, the
+// timeout raised to at least DebugTimeout.
 func (c Config) WithDefaults() Config {
 	if c.Dir == "" {
 		c.Dir = "."
@@ -63,6 +73,12 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
+	}
+	if c.DebugPort == 0 {
+		c.DebugPort = DefaultDebugPort
+	}
+	if c.Debug && c.Timeout < DebugTimeout {
+		c.Timeout = DebugTimeout
 	}
 	return c
 }

@@ -445,7 +445,7 @@ func TestComposeFileAsComposeReadsIt(t *testing.T) {
 	render := func(v ComposeVersion, extra ...string) []byte {
 		t.Helper()
 		requireCompose(t, v)
-		prog, args := composeArgs(v, "lltestconfig", composeFile(dir), append([]string{"config"}, extra...)...)
+		prog, args := composeArgs(v, "lltestconfig", composeFiles(dir, false), append([]string{"config"}, extra...)...)
 		cmd := exec.Command(prog, args...)
 		cmd.Env = append(os.Environ(), env...)
 		out, err := cmd.Output()

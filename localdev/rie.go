@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,9 @@ const (
 	riePackage = RIEModule + "/cmd/aws-lambda-rie"
 )
 
+// rieTool is the RIE as a goTool.
+var rieTool = goTool{name: "aws-lambda-rie", what: "the Runtime Interface Emulator", module: RIEModule, version: RIEVersion, pkg: riePackage, files: "rie"}
+
 // RIEPath returns where BuildRIE puts the RIE for arch: <dir>/localdev/.rie/<arch>/aws-lambda-rie,
 // the git-ignored folder the Dockerfile copies it from.
 func RIEPath(dir, arch string) string {
@@ -26,98 +30,167 @@ func RIEPath(dir, arch string) string {
 }
 
 // BuildRIE builds a static (CGO_ENABLED=0) RIE for linux/arch into RIEPath(dir, arch) and reports
-// whether it did any work.
-//
-// It builds in a scratch module under the user cache dir whose go.mod and go.sum are embedded
-// (rie/go.mod.txt, rie/go.sum.txt), with -mod=readonly: every module is verified against those
-// checksums, and the build works the same in a repository whose own go.sum lacks the RIE's
-// entries. A stamp beside the output records the module's hash and the arch; when the output
-// exists and the stamp matches, nothing is built.
+// whether it did any work. See goTool.build for how.
 func BuildRIE(ctx context.Context, dir, arch string, opts ...Option) (bool, error) {
-	o := newOptions(opts)
 	dir, err := filepath.Abs(dir) // the go command runs in the build module's folder
 	if err != nil {
 		return false, fmt.Errorf("resolving %q: %w", dir, err)
 	}
-	out := RIEPath(dir, arch)
-	stamp := rieStamp(arch)
-	if rieUpToDate(out, stamp) {
+	return rieTool.build(ctx, RIEPath(dir, arch), arch, newOptions(opts))
+}
+
+// goTool is a Go command lambdalocal builds from its module at a pinned version: the RIE, Delve.
+type goTool struct {
+	name    string // the command's name, the prefix of progress lines: "aws-lambda-rie"
+	what    string // for messages: "the Runtime Interface Emulator"
+	module  string // Go module path
+	version string // the version the embedded go.mod requires
+	pkg     string // the command's package
+	files   string // folder of the embedded go.mod.txt and go.sum.txt (see assets.go)
+}
+
+// build builds a static (CGO_ENABLED=0) t for linux/arch into out and reports whether it did
+// any work.
+//
+// It builds in a scratch module under the user cache dir whose go.mod and go.sum are embedded
+// (<files>/go.mod.txt, <files>/go.sum.txt), with -mod=readonly: every module is verified against
+// those checksums, and the build works the same in a repository whose own go.sum lacks the
+// tool's entries. The executable is kept in that module's folder (bin/linux_<arch>/) and copied
+// to out, so a second repository, or a test's fresh folder, gets it without a build. A stamp
+// beside each copy records the module's hash and the arch; when the copy exists and the stamp
+// matches, nothing is built or copied. Each copy is renamed into place, so a reader never sees
+// half an executable.
+func (t goTool) build(ctx context.Context, out, arch string, o options) (bool, error) {
+	stamp := t.stamp(arch)
+	if upToDate(out, stamp) {
 		return false, nil
 	}
-	mod, err := writeRIEModule()
+	mod, err := t.writeModule()
 	if err != nil {
 		return false, err
 	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return false, fmt.Errorf("creating RIE folder: %w", err)
+	cached := filepath.Join(mod, "bin", "linux_"+arch, filepath.Base(out))
+	if !upToDate(cached, stamp) {
+		if err := t.compile(ctx, mod, cached, arch, o); err != nil {
+			return false, err
+		}
+		if err := os.WriteFile(cached+".stamp", []byte(stamp), 0o644); err != nil {
+			return false, fmt.Errorf("writing the stamp of %s: %w", t.what, err)
+		}
 	}
-	goCmd, err := lookPath("go", o.env)
-	if err != nil {
-		return false, fmt.Errorf("building the Runtime Interface Emulator: the go command is not on PATH: install Go from https://go.dev/dl/")
-	}
-	tmp, err := tempPath(filepath.Dir(out), "aws-lambda-rie-*.tmp")
-	if err != nil {
-		return false, err
-	}
-	cmd := exec.CommandContext(ctx, goCmd, rieBuildArgs(tmp)...)
-	cmd.Dir = mod
-	cmd.Env = append(append(os.Environ(), o.env...), rieBuildEnv(arch)...)
-	var output bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := cmd.Run(); err != nil {
-		_ = os.Remove(tmp)
-		return false, fmt.Errorf("building the Runtime Interface Emulator %s@%s for linux/%s: %w\n%s",
-			RIEModule, RIEVersion, arch, err, bytes.TrimSpace(output.Bytes()))
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil { // CreateTemp made it 0600; the image runs it
-		return false, fmt.Errorf("making the RIE executable: %w", err)
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		return false, fmt.Errorf("moving the RIE into place: %w", err)
+	if err := copyExecutable(cached, out); err != nil {
+		return false, fmt.Errorf("copying %s into place: %w", t.what, err)
 	}
 	if err := os.WriteFile(out+".stamp", []byte(stamp), 0o644); err != nil {
-		return false, fmt.Errorf("writing the RIE stamp: %w", err)
+		return false, fmt.Errorf("writing the stamp of %s: %w", t.what, err)
 	}
 	return true, nil
 }
 
-// rieBuildArgs returns the go command's arguments for building the RIE into out.
-func rieBuildArgs(out string) []string {
-	return []string{"build", "-mod=readonly", "-trimpath", "-ldflags", "-s -w", "-o", out, riePackage}
+// compile runs the go command in the build module mod to build t for linux/arch into out,
+// saying on WithOutput's writer that it starts: the first build downloads and compiles the
+// module, which takes a while.
+func (t goTool) compile(ctx context.Context, mod, out, arch string, o options) error {
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("creating the folder for %s: %w", t.what, err)
+	}
+	goCmd, err := lookPath("go", o.env)
+	if err != nil {
+		return fmt.Errorf("building %s: the go command is not on PATH: install Go from https://go.dev/dl/", t.what)
+	}
+	tmp, err := tempPath(filepath.Dir(out), filepath.Base(out)+"-*.tmp")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.out, "%s: building %s %s for linux/%s from its Go module (the first time downloads and compiles it, a minute or more)...\n", t.name, t.what, t.version, arch)
+	cmd := exec.CommandContext(ctx, goCmd, toolBuildArgs(t.pkg, tmp)...)
+	cmd.Dir = mod
+	cmd.Env = append(append(os.Environ(), o.env...), toolBuildEnv(arch)...)
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &output, &output
+	if err := cmd.Run(); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("building %s %s@%s for linux/%s: %w\n%s",
+			t.what, t.module, t.version, arch, err, bytes.TrimSpace(output.Bytes()))
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return fmt.Errorf("moving %s into place: %w", t.what, err)
+	}
+	return nil
 }
 
-// rieBuildEnv returns the environment the RIE build gets on top of the caller's. It replaces
+// copyExecutable copies the file src to dst with mode 0755 (the image runs it) through a
+// temporary file beside dst.
+func copyExecutable(src, dst string) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp, err := tempPath(filepath.Dir(dst), filepath.Base(dst)+"-*.tmp")
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_TRUNC, 0)
+	if err == nil {
+		_, err = io.Copy(f, in)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o755) // CreateTemp made it 0600
+	}
+	if err == nil {
+		err = os.Rename(tmp, dst)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+	}
+	return err
+}
+
+// toolBuildArgs returns the go command's arguments for building the command package pkg into out.
+func toolBuildArgs(pkg, out string) []string {
+	return []string{"build", "-mod=readonly", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg}
+}
+
+// toolBuildEnv returns the environment a tool's build gets on top of the caller's. It replaces
 // GOFLAGS (a consumer's -mod=mod must not let the build resolve modules afresh) and turns off
 // workspaces, which would otherwise pull the scratch module into a go.work.
-func rieBuildEnv(arch string) []string {
+func toolBuildEnv(arch string) []string {
 	return []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=" + arch, "GOFLAGS=-buildvcs=false", "GOWORK=off"}
 }
 
-// rieModuleFiles returns the embedded go.mod and go.sum of the RIE build module.
-func rieModuleFiles() (gomod, gosum []byte, err error) {
-	if gomod, err = rieModule.ReadFile("rie/go.mod.txt"); err != nil {
-		return nil, nil, fmt.Errorf("reading embedded RIE go.mod: %w", err)
+// moduleFiles returns the embedded go.mod and go.sum of t's build module.
+func (t goTool) moduleFiles() (gomod, gosum []byte, err error) {
+	if gomod, err = toolModules.ReadFile(t.files + "/go.mod.txt"); err != nil {
+		return nil, nil, fmt.Errorf("reading the embedded go.mod of %s: %w", t.what, err)
 	}
-	if gosum, err = rieModule.ReadFile("rie/go.sum.txt"); err != nil {
-		return nil, nil, fmt.Errorf("reading embedded RIE go.sum: %w", err)
+	if gosum, err = toolModules.ReadFile(t.files + "/go.sum.txt"); err != nil {
+		return nil, nil, fmt.Errorf("reading the embedded go.sum of %s: %w", t.what, err)
 	}
 	return gomod, gosum, nil
 }
 
-// rieStamp identifies an RIE build: the hash of the module files, which pin every input by
+// stamp identifies a build of t: the hash of the module files, which pin every input by
 // checksum, and the arch.
-func rieStamp(arch string) string {
-	gomod, gosum, err := rieModuleFiles()
+func (t goTool) stamp(arch string) string {
+	gomod, gosum, err := t.moduleFiles()
 	if err != nil {
 		return "" // never matches a written stamp, so the build runs and reports the error
 	}
 	h := sha256.New()
 	h.Write(gomod)
 	h.Write(gosum)
-	return fmt.Sprintf("%s %s linux/%s sha256:%s\n", RIEModule, RIEVersion, arch, hex.EncodeToString(h.Sum(nil)))
+	return fmt.Sprintf("%s %s linux/%s sha256:%s\n", t.module, t.version, arch, hex.EncodeToString(h.Sum(nil)))
 }
 
-func rieUpToDate(out, stamp string) bool {
+// upToDate reports whether out is a regular file with stamp beside it.
+func upToDate(out, stamp string) bool {
 	if stamp == "" {
 		return false
 	}
@@ -128,25 +201,25 @@ func rieUpToDate(out, stamp string) bool {
 	return err == nil && string(got) == stamp
 }
 
-// writeRIEModule writes the embedded build module into a folder of the user cache dir named by
+// writeModule writes t's embedded build module into a folder of the user cache dir named by
 // its hash, and returns the folder.
-func writeRIEModule() (string, error) {
-	gomod, gosum, err := rieModuleFiles()
+func (t goTool) writeModule() (string, error) {
+	gomod, gosum, err := t.moduleFiles()
 	if err != nil {
 		return "", err
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
-		return "", fmt.Errorf("finding the user cache dir for the RIE build module: %w", err)
+		return "", fmt.Errorf("finding the user cache dir for the build module of %s: %w", t.what, err)
 	}
 	sum := sha256.Sum256(append(append([]byte{}, gomod...), gosum...))
-	dir := filepath.Join(cache, "lambdalocal", "rie-"+hex.EncodeToString(sum[:6]))
+	dir := filepath.Join(cache, "lambdalocal", t.files+"-"+hex.EncodeToString(sum[:6]))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("creating the RIE build module: %w", err)
+		return "", fmt.Errorf("creating the build module of %s: %w", t.what, err)
 	}
 	for name, data := range map[string][]byte{"go.mod": gomod, "go.sum": gosum} {
 		if err := writeIfChanged(filepath.Join(dir, name), data, 0o644); err != nil {
-			return "", fmt.Errorf("writing the RIE build module: %w", err)
+			return "", fmt.Errorf("writing the build module of %s: %w", t.what, err)
 		}
 	}
 	return dir, nil

@@ -2,9 +2,11 @@ package localdev
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"debug/elf"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -16,8 +18,8 @@ func TestRIEBuildArgsAreReadonlyStaticAndStripped(t *testing.T) {
 	t.Parallel()
 	want := []string{"build", "-mod=readonly", "-trimpath", "-ldflags", "-s -w", "-o", "/out/rie",
 		"github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"}
-	if got := rieBuildArgs("/out/rie"); !reflect.DeepEqual(got, want) {
-		t.Errorf("rieBuildArgs = %q, want %q", got, want)
+	if got := toolBuildArgs(rieTool.pkg, "/out/rie"); !reflect.DeepEqual(got, want) {
+		t.Errorf("toolBuildArgs = %q, want %q", got, want)
 	}
 }
 
@@ -32,7 +34,7 @@ func TestRIEBuildEnvOverridesConsumerSettings(t *testing.T) {
 		{"a consumer's GOFLAGS=-mod=mod cannot resolve modules afresh", "GOFLAGS", "-buildvcs=false"},
 		{"a go.work cannot pull the scratch module in", "GOWORK", "off"},
 	}
-	env := append([]string{"GOFLAGS=-mod=mod", "GOWORK=/x/go.work"}, rieBuildEnv("arm64")...)
+	env := append([]string{"GOFLAGS=-mod=mod", "GOWORK=/x/go.work"}, toolBuildEnv("arm64")...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -47,7 +49,7 @@ func TestRIEBuildEnvOverridesConsumerSettings(t *testing.T) {
 // repository's own, and go.mod requires the RIE at RIEVersion.
 func TestRIEModuleAgreesWithRepositoryGoSum(t *testing.T) {
 	t.Parallel()
-	gomod, gosum, err := rieModuleFiles()
+	gomod, gosum, err := rieTool.moduleFiles()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,8 +106,9 @@ func TestBuildRIEBuildsStaticExecutableOnceThenSkips(t *testing.T) {
 	}
 }
 
+// With no build in the user cache dir (here a fresh one), the go command is needed.
 func TestBuildRIEWithoutGoSaysInstallGo(t *testing.T) {
-	t.Parallel()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	_, err := BuildRIE(context.Background(), t.TempDir(), "amd64", WithCommandEnv("PATH="+t.TempDir()))
 	if err == nil || !strings.Contains(err.Error(), "install Go") {
 		t.Fatalf("BuildRIE without go on PATH = %v, want a message that says to install Go", err)
@@ -141,4 +144,31 @@ func TestBuildRIEWithRelativeDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertStaticELF(t, filepath.Join(dir, "localdev", ".rie", runtime.GOARCH, "aws-lambda-rie"), runtime.GOARCH)
+}
+
+// A build that compiles (here: no copy in a fresh user cache dir) says so first, since the first
+// one downloads and compiles a module; one that copies the cached executable is silent until done.
+func TestToolBuildSaysWhenItCompiles(t *testing.T) {
+	goCache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOCACHE", strings.TrimSpace(string(goCache))) // keep the go build cache warm
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	ctx := context.Background()
+	var out bytes.Buffer
+	if _, err := BuildRIE(ctx, t.TempDir(), runtime.GOARCH, WithOutput(&out)); err != nil {
+		t.Fatal(err)
+	}
+	want := "aws-lambda-rie: building the Runtime Interface Emulator " + RIEVersion + " for linux/" + runtime.GOARCH + " from its Go module"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("first build said %q, want %q", out.String(), want)
+	}
+	out.Reset()
+	if built, err := BuildRIE(ctx, t.TempDir(), runtime.GOARCH, WithOutput(&out)); err != nil || !built {
+		t.Fatalf("BuildRIE into a second folder = %v, %v; want a copy", built, err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("a copy from the cache said %q, want nothing", out.String())
+	}
 }
