@@ -7,8 +7,11 @@
 //
 //	Client.CreateBreakpoint  RPCServer.CreateBreakpoint with a location expression
 //	Client.Continue          RPCServer.Command {"name": "continue"}: blocks until the program stops
+//	Client.Halt              RPCServer.Command {"name": "halt"}
 //	Client.State             RPCServer.State {"NonBlocking": true}
 //	Client.Detach            RPCServer.Detach
 //
+// Delve creates a breakpoint only in a stopped program: a call on a running one waits until it
+// stops. So, as IDEs do, halt a program started with --continue, set breakpoints, continue.
 // The types hold only the fields tests use; JSON decoding ignores the rest.
 package dlvtest

@@ -8,6 +8,16 @@ import (
 )
 
 // Up starts the function under the RIE with Docker Compose and returns once it answers on LAMBDALOCAL_FUNCTION_URL.
+//
+// Configuration: LAMBDALOCAL_FUNCTION_URL (the invoke API's address, published on 127.0.0.1),
+// LAMBDALOCAL_ARCH and LAMBDALOCAL_TIMEOUT (the function timeout).
+//
+// Debugging: with LAMBDALOCAL_DEBUG=1, after `LAMBDALOCAL_DEBUG=1 go tool mage build`, the
+// function runs under a headless Delve that a debugger attaches to on 127.0.0.1:2345
+// (LAMBDALOCAL_DEBUG_PORT changes the port): localdev/docker-compose.debug.yml is merged over
+// the compose file, publishing that port and adding the SYS_PTRACE capability Delve needs. The
+// function and gateway timeouts are raised to 15 minutes, AWS's maximum, so a breakpoint does
+// not time the invoke out. docs/debugging.md shows the VS Code and GoLand attach settings.
 func Up(ctx context.Context) error {
 	c, err := config()
 	if err != nil {

@@ -3,6 +3,7 @@ package targets
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/lambdalocal/lambdalocal/localdev"
@@ -18,6 +19,8 @@ const (
 	EnvAPI         = "LAMBDALOCAL_API"
 	EnvRoutes      = "LAMBDALOCAL_ROUTES"
 	EnvTimeout     = "LAMBDALOCAL_TIMEOUT"
+	EnvDebug       = "LAMBDALOCAL_DEBUG"
+	EnvDebugPort   = "LAMBDALOCAL_DEBUG_PORT"
 )
 
 // Settings is the configuration a consumer sets in its magefile, typically in an init function:
@@ -58,6 +61,20 @@ func configFrom(base localdev.Config, lookup func(string) (string, bool)) (local
 			return c, fmt.Errorf("reading %s=%q: want a positive duration such as 30s or 2m", EnvTimeout, v)
 		}
 		c.Timeout = d
+	}
+	if v, ok := lookup(EnvDebug); ok && v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("reading %s=%q: want 1 or true to debug with Delve, 0 or false not to", EnvDebug, v)
+		}
+		c.Debug = b
+	}
+	if v, ok := lookup(EnvDebugPort); ok && v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 1 || p > 65535 {
+			return c, fmt.Errorf("reading %s=%q: want a TCP port number such as 2345", EnvDebugPort, v)
+		}
+		c.DebugPort = p
 	}
 	c = c.WithDefaults()
 	switch c.Arch {

@@ -30,10 +30,41 @@ func TestConfigFromAppliesEnvironmentOverSettings(t *testing.T) {
 	want := localdev.Config{
 		Dir: ".", Handler: "./lambda", Arch: "arm64", API: "http", Timeout: 3 * time.Second,
 		ProxyAddr: "127.0.0.1:9999", Routes: "routes.txt", FunctionURL: "http://127.0.0.1:9001",
-		BaseImage: "example.com/base:1",
+		BaseImage: "example.com/base:1", DebugPort: localdev.DefaultDebugPort,
 	}
 	if got != want {
 		t.Errorf("configFrom =\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+func TestConfigFromDebugSwitch(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		base        localdev.Config
+		vars        map[string]string
+		wantDebug   bool
+		wantPort    int
+		wantTimeout time.Duration
+	}{
+		{"off by default with Delve's usual port", localdev.Config{}, nil, false, 2345, localdev.DefaultTimeout},
+		{"1 switches it on and raises the timeout to 15 minutes", localdev.Config{}, map[string]string{EnvDebug: "1"}, true, 2345, 15 * time.Minute},
+		{"true switches it on", localdev.Config{}, map[string]string{EnvDebug: "true"}, true, 2345, 15 * time.Minute},
+		{"0 switches off a magefile's setting", localdev.Config{Debug: true}, map[string]string{EnvDebug: "0"}, false, 2345, localdev.DefaultTimeout},
+		{"the port comes from LAMBDALOCAL_DEBUG_PORT", localdev.Config{}, map[string]string{EnvDebug: "1", EnvDebugPort: "40000"}, true, 40000, 15 * time.Minute},
+		{"a longer timeout stays", localdev.Config{}, map[string]string{EnvDebug: "1", EnvTimeout: "1h"}, true, 2345, time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := configFrom(tt.base, env(tt.vars))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Debug != tt.wantDebug || got.DebugPort != tt.wantPort || got.Timeout != tt.wantTimeout {
+				t.Errorf("configFrom = debug %v port %d timeout %s, want %v %d %s", got.Debug, got.DebugPort, got.Timeout, tt.wantDebug, tt.wantPort, tt.wantTimeout)
+			}
+		})
 	}
 }
 
@@ -59,6 +90,9 @@ func TestConfigFromRejectsBadValuesWithTheVariableName(t *testing.T) {
 		{"timeout must be positive", map[string]string{EnvTimeout: "-1s"}, EnvTimeout},
 		{"arch must be one Lambda runs", map[string]string{EnvArch: "386"}, "use amd64 or arm64"},
 		{"api must be rest or http", map[string]string{EnvAPI: "websocket"}, "use rest"},
+		{"debug must be a boolean", map[string]string{EnvDebug: "yes"}, EnvDebug},
+		{"debug port must be a number", map[string]string{EnvDebug: "1", EnvDebugPort: "delve"}, EnvDebugPort},
+		{"debug port must be a TCP port", map[string]string{EnvDebug: "1", EnvDebugPort: "70000"}, EnvDebugPort},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
