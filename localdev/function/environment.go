@@ -63,7 +63,11 @@ func startEnvironment(ctx context.Context, id int, b *build, o *options, sink *l
 	go func() { _ = e.srv.Serve(ln) }()
 
 	taskRoot := filepath.Dir(b.path)
-	e.cmd = exec.Command(b.path)
+	argv := []string{b.path}
+	if o.command != nil {
+		argv = o.command(b.path)
+	}
+	e.cmd = exec.Command(argv[0], argv[1:]...)
 	e.cmd.Dir = taskRoot
 	e.cmd.Env = environ(*o, ln.Addr().String(), taskRoot, logStreamName(time.Now()), os.LookupEnv)
 	e.cmd.SysProcAttr = procAttr()
@@ -75,7 +79,7 @@ func startEnvironment(ctx context.Context, id int, b *build, o *options, sink *l
 	start := time.Now()
 	if err := e.cmd.Start(); err != nil {
 		_ = e.srv.Close()
-		return nil, &InitError{Reason: InitStartFailed, Err: fmt.Errorf("starting bootstrap %s: %w", b.path, err)}
+		return nil, &InitError{Reason: InitStartFailed, Err: fmt.Errorf("starting bootstrap %s: %w", strings.Join(argv, " "), err)}
 	}
 	go e.wait()
 	if err := e.awaitInit(ctx, start); err != nil {
@@ -237,9 +241,16 @@ func (e *environment) peakMemory() int {
 func (e *environment) pid() int { return e.cmd.Process.Pid }
 
 // stop kills the process group, closes the Runtime API and waits for the process to be gone.
+// A WithCommand process is asked to end first (see WithCommand).
 func (e *environment) stop() {
 	e.stopOnce.Do(func() {
 		close(e.stopping)
+		if e.opts.command != nil && terminate(e.cmd) {
+			select {
+			case <-e.exited:
+			case <-time.After(StopGrace):
+			}
+		}
 		killGroup(e.cmd)
 		_ = e.srv.Close()
 	})

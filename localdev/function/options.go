@@ -38,6 +38,7 @@ type options struct {
 	region      string
 	logs        io.Writer
 	env         []string
+	command     func(bootstrap string) []string
 }
 
 // Option configures a Pool.
@@ -75,6 +76,19 @@ func WithLogs(w io.Writer) Option { return func(o *options) { o.logs = w } }
 func WithEnv(kv ...string) Option {
 	return func(o *options) { o.env = append(o.env, kv...) }
 }
+
+// WithCommand runs each execution environment as the command that cmd returns for the
+// bootstrap's path (the program first) instead of the bootstrap itself: a debugger that starts
+// the bootstrap, for instance. The command gets the environment the bootstrap would, and must
+// pass it on. Stopping such an environment asks the command to end with SIGTERM first, and
+// kills its process group only if it has not ended within StopGrace: a debugger ends the program
+// it started when asked, while a kill would leave that program running outside the group.
+func WithCommand(cmd func(bootstrap string) []string) Option {
+	return func(o *options) { o.command = cmd }
+}
+
+// StopGrace is how long an environment run with WithCommand has to end after SIGTERM.
+const StopGrace = 5 * time.Second
 
 func makeOptions(opts []Option) options {
 	o := options{

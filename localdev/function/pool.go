@@ -99,6 +99,28 @@ func (p *Pool) Swap(bootstrap string) error {
 	return nil
 }
 
+// Warm starts an execution environment of the current build now, unless one is idle, and
+// leaves it idle: its init runs before the first invoke instead of on it, and that invoke is
+// then warm (its REPORT line has no Init Duration), as with Lambda's provisioned concurrency.
+// A debugger started by WithCommand thus listens before any request. It waits for a free
+// environment slot, bounded by ctx; an init that fails is its error.
+func (p *Pool) Warm(ctx context.Context) error {
+	select {
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for a free execution environment (%d in use): %w", cap(p.slots), ctx.Err())
+	case <-p.stopped:
+		return ErrClosed
+	}
+	defer func() { <-p.slots }()
+	e, _, err := p.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	p.release(e, true)
+	return nil
+}
+
 // Invoke runs event through the function and returns its result as the RIE's invoke endpoint
 // does with status 200: the response, a handled error's JSON, or the timeout text, with a nil
 // error. When the endpoint would answer otherwise (the process died with the invoke in flight,

@@ -18,3 +18,8 @@ func killGroup(cmd *exec.Cmd) {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
 }
+
+// terminate asks cmd's process to end with SIGTERM and reports whether the signal was sent.
+func terminate(cmd *exec.Cmd) bool {
+	return cmd.Process != nil && cmd.Process.Signal(syscall.SIGTERM) == nil
+}
