@@ -96,12 +96,14 @@ func (w *dockerWatcher) rebuild(ctx context.Context, group []Instance, changed [
 	out := w.o.out
 	fmt.Fprintf(out, "watch: %s changed, rebuilding %s\n", describeChange(w.cfg.Dir, changed), strings.Join(instanceNames(group), ", "))
 	var restart []Instance
+	failed := false
 	for _, in := range group {
 		built, err := compileInstance(ctx, w.cfg, in, out, w.o.env)
 		if err != nil {
 			if ctx.Err() == nil {
 				fmt.Fprintf(out, "watch: the build of %s failed; its container keeps serving the previous build:\n%v\n", in.Name, err)
 			}
+			failed = true
 			continue
 		}
 		if built {
@@ -109,14 +111,17 @@ func (w *dockerWatcher) rebuild(ctx context.Context, group []Instance, changed [
 		}
 	}
 	if len(restart) == 0 {
-		fmt.Fprintln(out, "watch: no bootstrap changed; nothing restarted")
+		if !failed {
+			fmt.Fprintln(out, "watch: no bootstrap changed; nothing restarted")
+		}
 		return
 	}
+	built := time.Since(start)
 	services := make([]string, len(restart))
 	for i, in := range restart {
 		services[i] = in.Service
 	}
-	fmt.Fprintf(out, "watch: restarting %s\n", strings.Join(services, ", "))
+	fmt.Fprintf(out, "watch: built in %s; restarting %s\n", built.Round(time.Millisecond), strings.Join(services, ", "))
 	if err := w.c.run(ctx, out, "restarting "+strings.Join(services, ", "), restartAction(services...)...); err != nil {
 		if ctx.Err() == nil {
 			fmt.Fprintf(out, "watch: %v\n", err)
