@@ -81,7 +81,7 @@ func Up(ctx context.Context, cfg Config, opts ...Option) error {
 	}
 	fmt.Fprintf(o.out, "up: the function answers at %s%s\n", strings.TrimRight(cfg.FunctionURL, "/"), InvokePath)
 	if cfg.Debug {
-		fmt.Fprint(o.out, debugBanner(cfg))
+		fmt.Fprint(o.out, debugBanner(cfg, true))
 	}
 	return nil
 }

@@ -65,13 +65,19 @@ func DebugAddr(cfg Config) string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.WithDefaults().DebugPort))
 }
 
-// debugBanner returns the lines that tell the user where Delve listens and how to attach.
-func debugBanner(cfg Config) string {
+// debugBanner returns the lines that tell the user where Delve listens and how to attach. With
+// onFirstInvoke, Delve starts with the function on the first invoke (the RIE starts functions on
+// demand), and the banner says so.
+func debugBanner(cfg Config, onFirstInvoke bool) string {
 	addr := DebugAddr(cfg)
-	return fmt.Sprintf(`debug: Delve %s listens on %s (headless, API v2); the function runs until a client stops it
-debug: attach with `+"`dlv connect %s`"+`, or VS Code ("request": "attach", "mode": "remote", "port": %d) or GoLand (Go Remote, port %d): see docs/debugging.md
-debug: the function and gateway timeouts are %s while debugging, so a breakpoint does not time the invoke out
-`, DelveVersion, addr, addr, cfg.DebugPort, cfg.DebugPort, cfg.Timeout)
+	when := "listens on " + addr + "; the function runs until a debugger stops it"
+	if onFirstInvoke {
+		when = "will listen on " + addr + " once the first invoke starts the function (the RIE starts it on demand): send one request, then attach"
+	}
+	return fmt.Sprintf(`debug: Delve %s (headless, API v2) %s
+debug: attach with `+"`dlv connect %s`"+`, VS Code ("request": "attach", "mode": "remote", "port": %d) or GoLand (Go Remote, port %d): see docs/debugging.md
+debug: the function and gateway timeouts are %s while debugging (AWS's maximum is 15m0s), so a breakpoint does not time the invoke out
+`, DelveVersion, when, addr, cfg.DebugPort, cfg.DebugPort, cfg.Timeout)
 }
 
 // checkDebugBuilt fails with ErrNoDebugBuild when Delve for cfg.Arch is missing or the

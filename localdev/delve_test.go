@@ -208,10 +208,15 @@ func TestCheckDebugPortNamesTheVariable(t *testing.T) {
 
 func TestDebugBannerSaysWhereAndHow(t *testing.T) {
 	t.Parallel()
-	b := debugBanner(Config{Debug: true, DebugPort: 40000}.WithDefaults())
-	for _, want := range []string{"127.0.0.1:40000", "dlv connect 127.0.0.1:40000", `"mode": "remote"`, "Go Remote", "docs/debugging.md", "15m0s"} {
-		if !strings.Contains(b, want) {
-			t.Errorf("banner lacks %q:\n%s", want, b)
+	cfg := Config{Debug: true, DebugPort: 40000}.WithDefaults()
+	for _, b := range []string{debugBanner(cfg, false), debugBanner(cfg, true)} {
+		for _, want := range []string{"127.0.0.1:40000", "dlv connect 127.0.0.1:40000", `"mode": "remote"`, "Go Remote", "docs/debugging.md", "15m0s"} {
+			if !strings.Contains(b, want) {
+				t.Errorf("banner lacks %q:\n%s", want, b)
+			}
 		}
+	}
+	if b := debugBanner(cfg, true); !strings.Contains(b, "once the first invoke starts the function") {
+		t.Errorf("up's banner does not say Delve starts with the first invoke:\n%s", b)
 	}
 }

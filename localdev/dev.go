@@ -80,6 +80,11 @@ func (e *AddrInUseError) Unwrap() error { return e.Err }
 // go to the new build, requests in flight finish on the old one, and a build that fails is
 // printed while the previous build keeps serving. It returns nil when ctx ends, once every
 // function process is gone.
+//
+// With cfg.Debug the handler is built with -gcflags=all=-N -l and runs in one execution
+// environment under a headless Delve on 127.0.0.1:cfg.DebugPort, started before the first
+// request so a debugger can attach at once (and again after each rebuild); the function, init
+// and gateway timeouts are DebugTimeout, so a stop at a breakpoint times nothing out.
 func Dev(ctx context.Context, cfg Config, opts ...DevOption) error {
 	cfg = cfg.WithDefaults()
 	o := devOptions{out: os.Stderr, poll: DefaultPollInterval}
@@ -109,6 +114,15 @@ func Dev(ctx context.Context, cfg Config, opts ...DevOption) error {
 	}
 	defer fnLn.Close()
 
+	var dlv string
+	if cfg.Debug {
+		if err := checkDebugPort(cfg.DebugPort); err != nil {
+			return err
+		}
+		if dlv, err = hostDelve(ctx, o.out); err != nil {
+			return err
+		}
+	}
 	work, err := os.MkdirTemp("", "lambdalocal-dev-")
 	if err != nil {
 		return fmt.Errorf("creating a folder for the builds: %w", err)
@@ -125,11 +139,20 @@ func Dev(ctx context.Context, cfg Config, opts ...DevOption) error {
 		return err
 	}
 	fnOpts := []function.Option{function.WithTimeout(cfg.Timeout), function.WithLogs(o.out), function.WithEnv(fnEnv...)}
-	pool, err := function.New(bootstrap, append(fnOpts, o.function...)...)
+	fnOpts = append(fnOpts, o.function...)
+	if cfg.Debug {
+		fnOpts = append(fnOpts, debugFunctionOptions(cfg, dlv)...)
+	}
+	pool, err := function.New(bootstrap, fnOpts...)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
+	if cfg.Debug {
+		if err := startDebugging(ctx, cfg, pool, o.out); err != nil {
+			return err
+		}
+	}
 	return serveDev(ctx, cfg, o, devStack{gateway: gateway, api: api, pool: pool, builder: b, root: root, proxyLn: proxyLn, fnLn: fnLn})
 }
 
@@ -151,6 +174,9 @@ func serveDev(ctx context.Context, cfg Config, o devOptions, s devStack) error {
 		invokers[name] = s.pool // dev runs one handler: every function of the routes is it
 	}
 	gw := &proxy.Server{API: s.api, Gateway: s.gateway, Invokers: invokers, AccessLog: o.out}
+	if cfg.Debug {
+		gw.Timeout = cfg.Timeout // at least DebugTimeout: a stop at a breakpoint must not end the request
+	}
 	fnSrv := &http.Server{Handler: s.pool, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = fnSrv.Serve(s.fnLn) }()
 	gwErr := make(chan error, 1)
@@ -199,7 +225,11 @@ func (b *devBuilder) build(ctx context.Context) (string, time.Duration, error) {
 	dir := filepath.Join(b.work, fmt.Sprintf("build-%d", b.gen))
 	bootstrap := filepath.Join(dir, "bootstrap")
 	start := time.Now()
-	err := Compile(ctx, b.cfg.Dir, b.cfg.Handler, bootstrap, WithGOOS(runtime.GOOS), WithArch(runtime.GOARCH))
+	copts := []CompileOption{WithGOOS(runtime.GOOS), WithArch(runtime.GOARCH)}
+	if b.cfg.Debug {
+		copts = append(copts, WithGCFlags(DebugGCFlags))
+	}
+	err := Compile(ctx, b.cfg.Dir, b.cfg.Handler, bootstrap, copts...)
 	if err == nil {
 		err = checkExecutable(bootstrap, b.cfg.Handler)
 	}
@@ -245,6 +275,12 @@ func (b *devBuilder) rebuild(ctx context.Context, pool *function.Pool, changed [
 		_ = os.RemoveAll(previous)
 	}
 	fmt.Fprintf(b.out, "lambdalocal dev: rebuilt in %s; new requests get the new build\n", took.Round(time.Millisecond))
+	if b.cfg.Debug {
+		// The debugger's session ended with the old build's Delve: start the new one now.
+		if err := startDebugging(ctx, b.cfg, pool, b.out); err != nil && ctx.Err() == nil {
+			fmt.Fprintf(b.out, "lambdalocal dev: %v\n", err)
+		}
+	}
 }
 
 // describeChange names the first changed file (relative to dir) and how many more there are.

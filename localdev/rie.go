@@ -61,22 +61,13 @@ type goTool struct {
 // matches, nothing is built or copied. Each copy is renamed into place, so a reader never sees
 // half an executable.
 func (t goTool) build(ctx context.Context, out, arch string, o options) (bool, error) {
-	stamp := t.stamp(arch)
+	stamp := t.stamp("linux", arch)
 	if upToDate(out, stamp) {
 		return false, nil
 	}
-	mod, err := t.writeModule()
+	cached, err := t.cached(ctx, "linux", arch, o)
 	if err != nil {
 		return false, err
-	}
-	cached := filepath.Join(mod, "bin", "linux_"+arch, filepath.Base(out))
-	if !upToDate(cached, stamp) {
-		if err := t.compile(ctx, mod, cached, arch, o); err != nil {
-			return false, err
-		}
-		if err := os.WriteFile(cached+".stamp", []byte(stamp), 0o644); err != nil {
-			return false, fmt.Errorf("writing the stamp of %s: %w", t.what, err)
-		}
 	}
 	if err := copyExecutable(cached, out); err != nil {
 		return false, fmt.Errorf("copying %s into place: %w", t.what, err)
@@ -87,10 +78,31 @@ func (t goTool) build(ctx context.Context, out, arch string, o options) (bool, e
 	return true, nil
 }
 
-// compile runs the go command in the build module mod to build t for linux/arch into out,
+// cached returns the path of t built for goos/arch in its build module's folder
+// (bin/<goos>_<arch>/), building it first when missing or stale.
+func (t goTool) cached(ctx context.Context, goos, arch string, o options) (string, error) {
+	mod, err := t.writeModule()
+	if err != nil {
+		return "", err
+	}
+	stamp := t.stamp(goos, arch)
+	path := filepath.Join(mod, "bin", goos+"_"+arch, t.name)
+	if upToDate(path, stamp) {
+		return path, nil
+	}
+	if err := t.compile(ctx, mod, path, goos, arch, o); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(path+".stamp", []byte(stamp), 0o644); err != nil {
+		return "", fmt.Errorf("writing the stamp of %s: %w", t.what, err)
+	}
+	return path, nil
+}
+
+// compile runs the go command in the build module mod to build t for goos/arch into out,
 // saying on WithOutput's writer that it starts: the first build downloads and compiles the
 // module, which takes a while.
-func (t goTool) compile(ctx context.Context, mod, out, arch string, o options) error {
+func (t goTool) compile(ctx context.Context, mod, out, goos, arch string, o options) error {
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return fmt.Errorf("creating the folder for %s: %w", t.what, err)
 	}
@@ -102,16 +114,16 @@ func (t goTool) compile(ctx context.Context, mod, out, arch string, o options) e
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(o.out, "%s: building %s %s for linux/%s from its Go module (the first time downloads and compiles it, a minute or more)...\n", t.name, t.what, t.version, arch)
+	fmt.Fprintf(o.out, "%s: building %s %s for %s/%s from its Go module (the first time downloads and compiles it, a minute or more)...\n", t.name, t.what, t.version, goos, arch)
 	cmd := exec.CommandContext(ctx, goCmd, toolBuildArgs(t.pkg, tmp)...)
 	cmd.Dir = mod
-	cmd.Env = append(append(os.Environ(), o.env...), toolBuildEnv(arch)...)
+	cmd.Env = append(append(os.Environ(), o.env...), toolBuildEnv(goos, arch)...)
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {
 		_ = os.Remove(tmp)
-		return fmt.Errorf("building %s %s@%s for linux/%s: %w\n%s",
-			t.what, t.module, t.version, arch, err, bytes.TrimSpace(output.Bytes()))
+		return fmt.Errorf("building %s %s@%s for %s/%s: %w\n%s",
+			t.what, t.module, t.version, goos, arch, err, bytes.TrimSpace(output.Bytes()))
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		return fmt.Errorf("moving %s into place: %w", t.what, err)
@@ -161,8 +173,8 @@ func toolBuildArgs(pkg, out string) []string {
 // toolBuildEnv returns the environment a tool's build gets on top of the caller's. It replaces
 // GOFLAGS (a consumer's -mod=mod must not let the build resolve modules afresh) and turns off
 // workspaces, which would otherwise pull the scratch module into a go.work.
-func toolBuildEnv(arch string) []string {
-	return []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=" + arch, "GOFLAGS=-buildvcs=false", "GOWORK=off"}
+func toolBuildEnv(goos, arch string) []string {
+	return []string{"CGO_ENABLED=0", "GOOS=" + goos, "GOARCH=" + arch, "GOFLAGS=-buildvcs=false", "GOWORK=off"}
 }
 
 // moduleFiles returns the embedded go.mod and go.sum of t's build module.
@@ -177,8 +189,8 @@ func (t goTool) moduleFiles() (gomod, gosum []byte, err error) {
 }
 
 // stamp identifies a build of t: the hash of the module files, which pin every input by
-// checksum, and the arch.
-func (t goTool) stamp(arch string) string {
+// checksum, and the target.
+func (t goTool) stamp(goos, arch string) string {
 	gomod, gosum, err := t.moduleFiles()
 	if err != nil {
 		return "" // never matches a written stamp, so the build runs and reports the error
@@ -186,7 +198,7 @@ func (t goTool) stamp(arch string) string {
 	h := sha256.New()
 	h.Write(gomod)
 	h.Write(gosum)
-	return fmt.Sprintf("%s %s linux/%s sha256:%s\n", t.module, t.version, arch, hex.EncodeToString(h.Sum(nil)))
+	return fmt.Sprintf("%s %s %s/%s sha256:%s\n", t.module, t.version, goos, arch, hex.EncodeToString(h.Sum(nil)))
 }
 
 // upToDate reports whether out is a regular file with stamp beside it.

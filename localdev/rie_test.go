@@ -34,7 +34,7 @@ func TestRIEBuildEnvOverridesConsumerSettings(t *testing.T) {
 		{"a consumer's GOFLAGS=-mod=mod cannot resolve modules afresh", "GOFLAGS", "-buildvcs=false"},
 		{"a go.work cannot pull the scratch module in", "GOWORK", "off"},
 	}
-	env := append([]string{"GOFLAGS=-mod=mod", "GOWORK=/x/go.work"}, toolBuildEnv("arm64")...)
+	env := append([]string{"GOFLAGS=-mod=mod", "GOWORK=/x/go.work"}, toolBuildEnv("linux", "arm64")...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

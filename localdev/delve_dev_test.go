@@ -1,0 +1,170 @@
+package localdev
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lambdalocal/lambdalocal/internal/dlvtest"
+)
+
+func TestDebugFunctionOptionsRunOneEnvironmentUnderDelve(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Debug: true, DebugPort: 40001}.WithDefaults()
+	// The command the pool runs is Delve's, on DebugAddr, around the bootstrap.
+	opts := debugFunctionOptions(cfg, "/cache/dlv")
+	if len(opts) != 4 {
+		t.Fatalf("debugFunctionOptions gave %d options, want 4 (one environment, init timeout, idle timeout, command)", len(opts))
+	}
+	want := append([]string{"/cache/dlv"}, delveArgs("127.0.0.1:40001", "/b/bootstrap")...)
+	if got := strings.Join(want, " "); !strings.Contains(got, "exec /b/bootstrap --headless --listen=127.0.0.1:40001") {
+		t.Errorf("Delve's command line %q lacks the bootstrap and address", got)
+	}
+}
+
+// handleLine returns the line of lambda/handler.go where handle decodes the event's version:
+// found by its content, so that edits to the example move the breakpoint with it.
+func handleLine(t testing.TB) int {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("..", "lambda", "handler.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inHandle := false
+	for i, l := range strings.Split(string(src), "\n") {
+		if strings.HasPrefix(l, "func handle(") {
+			inHandle = true
+		}
+		if inHandle && strings.Contains(l, "json.Unmarshal(raw, &probe)") {
+			return i + 1
+		}
+	}
+	t.Fatal("lambda/handler.go: no json.Unmarshal(raw, &probe) line in func handle")
+	return 0
+}
+
+// debugSession attaches to Delve at addr, stops the example function at handleLine, sends a
+// request through the gateway at gatewayURL, checks that it stops there and that the request
+// waits, holds it past the configured 1 s timeout, continues, and checks the answer. It returns
+// the debugged process's pid.
+func debugSession(t *testing.T, addr, gatewayURL string) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := dlvtest.Dial(ctx, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Halt(); err != nil { // a --continue program runs; breakpoints need it stopped
+		t.Fatal(err)
+	}
+	line := handleLine(t)
+	bp, err := c.CreateBreakpoint(exampleHandlerFile + ":" + strconv.Itoa(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("breakpoint %d at %s:%d (%s)", bp.ID, bp.File, bp.Line, bp.FunctionName)
+	stopped := make(chan dlvtest.State, 1)
+	go func() {
+		st, err := c.Continue()
+		if err != nil {
+			t.Errorf("continue: %v", err)
+		}
+		stopped <- st
+	}()
+
+	type answer struct {
+		status int
+		body   string
+		err    error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		status, body, err := devGet(gatewayURL + "/hello/json")
+		answered <- answer{status, body, err}
+	}()
+	var st dlvtest.State
+	select {
+	case st = <-stopped:
+	case a := <-answered:
+		t.Fatalf("the request was answered (%d %q %v) without stopping at the breakpoint", a.status, a.body, a.err)
+	case <-time.After(time.Minute):
+		t.Fatal("the breakpoint was not hit within a minute")
+	}
+	file, l, ok := st.StoppedAt()
+	if !ok || l != line || file != exampleHandlerFile {
+		t.Fatalf("stopped at %s:%d (at a breakpoint: %v), want %s:%d", file, l, ok, exampleHandlerFile, line)
+	}
+	if f := st.CurrentThread.Function; f == nil || f.Name != "main.handle" {
+		t.Errorf("stopped in %+v, want main.handle", f)
+	}
+	// The request waits while the function is stopped, longer than the 1 s timeout configured.
+	select {
+	case a := <-answered:
+		t.Fatalf("the request was answered (%d %q %v) while the function was stopped", a.status, a.body, a.err)
+	case <-time.After(2 * time.Second):
+	}
+	go func() { _, _ = c.Continue() }() // runs until the session ends
+	select {
+	case a := <-answered:
+		if a.err != nil || a.status != http.StatusOK || !strings.Contains(a.body, `"path":"/hello/json"`) {
+			t.Errorf("after continue: %d %q %v, want 200 and the event echoed", a.status, a.body, a.err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("no answer within a minute of continuing")
+	}
+	return st.Pid
+}
+
+// Dev with Debug: Delve listens before the first request; a debugger stops the example function
+// at a breakpoint in handle, the request through the gateway waits past the function timeout
+// and gets its answer after continue; stopping dev ends the debugged process too.
+func TestDevDebugStopsAtABreakpointInTheHandler(t *testing.T) {
+	t.Parallel()
+	port := freePort(t)
+	n, _ := strconv.Atoi(port)
+	cfg := Config{Dir: exampleModule(t), Handler: "./lambda", Debug: true, DebugPort: n, Timeout: time.Second}
+	d := startDev(t, cfg)
+	for _, want := range []string{"debug: Delve " + DelveVersion + " (headless, API v2) listens on 127.0.0.1:" + port, "timeouts are 15m0s"} {
+		if !strings.Contains(d.out.String(), want) {
+			t.Errorf("dev output lacks %q:\n%s", want, d.out)
+		}
+	}
+	pid := debugSession(t, "127.0.0.1:"+port, d.URL)
+	if err := d.stop(t); err != nil {
+		t.Fatalf("dev ended with %v", err)
+	}
+	if pid == 0 {
+		t.Fatal("Delve reported no pid")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for syscall.Kill(pid, 0) == nil && !zombie(pid) {
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("the debugged process %d still runs after dev stopped", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// zombie reports whether pid has exited and waits to be reaped (Linux; elsewhere false).
+func zombie(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b))
+	return len(f) > 2 && f[2] == "Z"
+}
+
+// exampleHandlerFile is lambda/handler.go as a -trimpath build names it, and so as Delve knows
+// it: by module path. "lambda/handler.go" alone would also match aws-lambda-go's own
+// lambda/handler.go.
+const exampleHandlerFile = "github.com/lambdalocal/lambdalocal/lambda/handler.go"

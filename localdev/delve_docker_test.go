@@ -1,0 +1,151 @@
+package localdev
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lambdalocal/lambdalocal/proxy"
+)
+
+// Up with Debug on the real engine, with each Compose: the debug override merges over the
+// compose file, the RIE starts the debug build under Delve on the first invoke, and a debugger
+// stops the example function at a breakpoint in handle while a request through the gateway waits
+// past the configured 1 s timeout, then gets its answer.
+func TestUpDebugStopsAtABreakpointOnDocker(t *testing.T) {
+	requireDocker(t)
+	base := pushTestBase(t)
+	for _, v := range []ComposeVersion{ComposeV2, ComposeV1} {
+		t.Run(v.String(), func(t *testing.T) {
+			requireCompose(t, v)
+			ctx := context.Background()
+			cfg := exampleProject(t, base)
+			port, _ := strconv.Atoi(freePort(t))
+			cfg.Debug, cfg.DebugPort, cfg.Timeout = true, port, time.Second
+			cfg = cfg.WithDefaults()
+			project := testProject(t, cfg, v)
+			log := &testWriter{t: t}
+
+			if _, err := Pin(ctx, cfg, WithPinOutput(log)); err != nil {
+				t.Fatalf("image:pin: %v", err)
+			}
+			if err := Build(ctx, cfg, WithOutput(log)); err != nil {
+				t.Fatalf("build: %v", err)
+			}
+			var out bytes.Buffer
+			if err := Up(ctx, cfg, WithCompose(v), WithProject(project), WithOutput(&out)); err != nil {
+				t.Fatalf("up: %v\n%s", err, out.String())
+			}
+			t.Logf("up output:\n%s", out.String())
+			for _, want := range []string{"debug: Delve " + DelveVersion + " (headless, API v2) will listen on " + DebugAddr(cfg), "timeouts are 15m0s"} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("up output lacks %q", want)
+				}
+			}
+
+			gw := httptest.NewServer(&proxy.Server{FunctionURL: cfg.FunctionURL, Timeout: cfg.Timeout, AccessLog: log})
+			defer gw.Close()
+			// The RIE starts the function, and with it Delve, on the first invoke.
+			if status, body, err := devGet(gw.URL + "/hello"); err != nil || status != 200 {
+				t.Fatalf("first request: %d %q %v", status, body, err)
+			}
+			if pid := debugSession(t, DebugAddr(cfg), gw.URL); pid == 0 {
+				t.Error("Delve reported no pid")
+			}
+			if err := Down(ctx, cfg, WithCompose(v), WithProject(project), WithOutput(log)); err != nil {
+				t.Fatalf("down: %v", err)
+			}
+			assertNothingLeft(t, project)
+		})
+	}
+}
+
+// Compose v2 renders the compose file with the debug override merged as up runs it: Delve's port
+// is added on 127.0.0.1 only, Delve is mounted read-only, the timeout is AWS's maximum, and the
+// container gets SYS_PTRACE and nothing more. Compose v1 accepts the pair too.
+func TestDebugComposeOverrideAsComposeReadsIt(t *testing.T) {
+	requireDocker(t)
+	dir := t.TempDir()
+	cfg := Config{Dir: dir, Arch: "arm64", FunctionURL: "http://127.0.0.1:9123", Debug: true, DebugPort: 40002}.WithDefaults()
+	if err := Scaffold(cfg); err != nil {
+		t.Fatal(err)
+	}
+	env, err := composeEnv(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := func(v ComposeVersion, extra ...string) []byte {
+		t.Helper()
+		requireCompose(t, v)
+		prog, args := composeArgs(v, "lltestdebug", composeFiles(dir, true), append([]string{"config"}, extra...)...)
+		cmd := exec.Command(prog, args...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s config: %v\n%s", v, err, out)
+		}
+		return out
+	}
+	render(ComposeV1)
+
+	var project struct {
+		Services map[string]struct {
+			Privileged  bool              `json:"privileged"`
+			Pid         string            `json:"pid"`
+			CapAdd      []string          `json:"cap_add"`
+			SecurityOpt []string          `json:"security_opt"`
+			Environment map[string]string `json:"environment"`
+			Ports       []struct {
+				HostIP    string `json:"host_ip"`
+				Published string `json:"published"`
+				Target    int    `json:"target"`
+			} `json:"ports"`
+			Volumes []struct {
+				Source   string `json:"source"`
+				Target   string `json:"target"`
+				ReadOnly bool   `json:"read_only"`
+			} `json:"volumes"`
+		} `json:"services"`
+	}
+	if err := json.Unmarshal(render(ComposeV2, "--format", "json"), &project); err != nil {
+		t.Fatal(err)
+	}
+	fn := project.Services[service]
+	ports := map[string]int{}
+	for _, p := range fn.Ports {
+		if p.HostIP != "127.0.0.1" {
+			t.Errorf("port %s -> %d is published on %q, want 127.0.0.1 only", p.Published, p.Target, p.HostIP)
+		}
+		ports[p.Published] = p.Target
+	}
+	if len(ports) != 2 || ports["9123"] != 8080 || ports["40002"] != 2345 {
+		t.Errorf("ports = %+v, want 9123 -> 8080 and Delve's 40002 -> 2345", fn.Ports)
+	}
+	if fn.Privileged || fn.Pid != "" || len(fn.SecurityOpt) != 0 {
+		t.Errorf("privileged = %v, pid = %q, security_opt = %q; want none", fn.Privileged, fn.Pid, fn.SecurityOpt)
+	}
+	if len(fn.CapAdd) != 1 || fn.CapAdd[0] != "SYS_PTRACE" {
+		t.Errorf("cap_add = %q, want only SYS_PTRACE", fn.CapAdd)
+	}
+	if fn.Environment["LAMBDALOCAL_DEBUG"] != "1" || fn.Environment["AWS_LAMBDA_FUNCTION_TIMEOUT"] != "900" {
+		t.Errorf("LAMBDALOCAL_DEBUG = %q, AWS_LAMBDA_FUNCTION_TIMEOUT = %q; want 1 and 900",
+			fn.Environment["LAMBDALOCAL_DEBUG"], fn.Environment["AWS_LAMBDA_FUNCTION_TIMEOUT"])
+	}
+	mounted := false
+	for _, v := range fn.Volumes {
+		if v.Target == "/usr/local/bin/dlv" {
+			mounted = v.ReadOnly && strings.HasSuffix(v.Source, filepath.Join("localdev", ".rie", "arm64", "dlv"))
+		}
+	}
+	if !mounted {
+		t.Errorf("volumes = %+v, want .rie/arm64/dlv read-only at /usr/local/bin/dlv", fn.Volumes)
+	}
+}
