@@ -53,7 +53,11 @@ func handleLine(t testing.TB) int {
 // request through the gateway at gatewayURL, checks that it stops there and that the request
 // waits, holds it past the configured 1 s timeout, continues, and checks the answer. It returns
 // the debugged process's pid.
-func debugSession(t *testing.T, addr, gatewayURL string) int {
+//
+// The breakpoint is set as an IDE does, by the file's path on this machine, under the module
+// folder dir, with the path rule docs/debugging.md gives, in the JSON-RPC API's direction:
+// the module path (in the binary) -> dir.
+func debugSession(t *testing.T, addr, gatewayURL, dir string) int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -66,11 +70,15 @@ func debugSession(t *testing.T, addr, gatewayURL string) int {
 		t.Fatal(err)
 	}
 	line := handleLine(t)
-	bp, err := c.CreateBreakpoint(exampleHandlerFile + ":" + strconv.Itoa(line))
+	local := filepath.Join(dir, "lambda", "handler.go")
+	bp, err := c.CreateBreakpoint(local+":"+strconv.Itoa(line), [2]string{"github.com/lambdalocal/lambdalocal", dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("breakpoint %d at %s:%d (%s)", bp.ID, bp.File, bp.Line, bp.FunctionName)
+	if bp.File != exampleHandlerFile || bp.Line != line || bp.FunctionName != "main.handle" {
+		t.Fatalf("breakpoint at %s:%d in %q, want %s:%d in main.handle", bp.File, bp.Line, bp.FunctionName, exampleHandlerFile, line)
+	}
 	stopped := make(chan dlvtest.State, 1)
 	go func() {
 		st, err := c.Continue()
@@ -137,7 +145,7 @@ func TestDevDebugStopsAtABreakpointInTheHandler(t *testing.T) {
 			t.Errorf("dev output lacks %q:\n%s", want, d.out)
 		}
 	}
-	pid := debugSession(t, "127.0.0.1:"+port, d.URL)
+	pid := debugSession(t, "127.0.0.1:"+port, d.URL, cfg.Dir)
 	if err := d.stop(t); err != nil {
 		t.Fatalf("dev ended with %v", err)
 	}

@@ -57,7 +57,7 @@ func TestUpDebugStopsAtABreakpointOnDocker(t *testing.T) {
 			if status, body, err := devGet(gw.URL + "/hello"); err != nil || status != 200 {
 				t.Fatalf("first request: %d %q %v", status, body, err)
 			}
-			if pid := debugSession(t, DebugAddr(cfg), gw.URL); pid == 0 {
+			if pid := debugSession(t, DebugAddr(cfg), gw.URL, cfg.Dir); pid == 0 {
 				t.Error("Delve reported no pid")
 			}
 			if err := Down(ctx, cfg, WithCompose(v), WithProject(project), WithOutput(log)); err != nil {

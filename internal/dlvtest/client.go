@@ -80,10 +80,14 @@ type createBreakpointOut struct {
 }
 
 // CreateBreakpoint sets a breakpoint at a location expression such as "lambda/handler.go:42"
-// (a file path suffix and a line) or "main.handle".
-func (c *Client) CreateBreakpoint(loc string) (Breakpoint, error) {
+// (a file path suffix and a line) or "main.handle". Each rule {from, to} rewrites the binary's
+// file paths that start with from (as the binary names them) to start with to (a path on this
+// machine) before loc is matched against them: the rules of dlv's substitute-path setting. (An
+// IDE's DAP substitutePath lists the same pairs the other way round.) A loc that matches no
+// file, or several, gives a pending breakpoint with no file: check Breakpoint.File.
+func (c *Client) CreateBreakpoint(loc string, rules ...[2]string) (Breakpoint, error) {
 	var out createBreakpointOut
-	if err := c.rpc.Call("RPCServer.CreateBreakpoint", createBreakpointIn{LocExpr: loc}, &out); err != nil {
+	if err := c.rpc.Call("RPCServer.CreateBreakpoint", createBreakpointIn{LocExpr: loc, SubstitutePathRules: rules}, &out); err != nil {
 		return Breakpoint{}, fmt.Errorf("creating a breakpoint at %s: %w", loc, err)
 	}
 	return out.Breakpoint, nil
