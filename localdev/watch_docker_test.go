@@ -167,35 +167,41 @@ func (w *runningWatch) stop(t testing.TB) {
 	}
 }
 
-// Watch on one function: an edit is served by the same stack after a restart, and a build
-// that fails leaves the previous build serving.
+// Watch on one function, with each Compose: an edit is served by the same stack after a
+// restart, and a build that fails leaves the previous build serving.
 func TestWatchOnDockerOneFunction(t *testing.T) {
 	requireDocker(t)
 	base := pushTestBase(t)
-	ctx := context.Background()
-	dir := functionsModule(t, "fa")
-	cfg := Config{Dir: dir, Handler: "./fa", BaseImage: base.Ref, FunctionURL: "http://127.0.0.1:" + freePort(t)}.WithDefaults()
-	if _, err := Pin(ctx, cfg, WithPinOutput(io.Discard)); err != nil {
-		t.Fatal(err)
-	}
-	project := testProject(t, cfg, ComposeAuto)
-	w := startWatch(t, cfg, WithProject(project))
-	awaitAnswer(t, cfg.FunctionURL, "/x", "fa 1 /x", 10*time.Second)
+	for _, v := range []ComposeVersion{ComposeV2, ComposeV1} {
+		t.Run(v.String(), func(t *testing.T) {
+			requireCompose(t, v)
+			ctx := context.Background()
+			dir := functionsModule(t, "fa")
+			cfg := Config{Dir: dir, Handler: "./fa", BaseImage: base.Ref, FunctionURL: "http://127.0.0.1:" + freePort(t)}.WithDefaults()
+			if _, err := Pin(ctx, cfg, WithPinOutput(io.Discard)); err != nil {
+				t.Fatal(err)
+			}
+			project := testProject(t, cfg, v)
+			w := startWatch(t, cfg, WithProject(project), WithCompose(v))
+			awaitAnswer(t, cfg.FunctionURL, "/x", "fa 1 /x", 10*time.Second)
 
-	devWrite(t, filepath.Join(dir, "fa", "main.go"), "package main\n\nfunc main() { undefined() }\n")
-	waitOutput(t, w.out, "the build of function failed", time.Minute)
-	if got, err := askFunction(ctx, cfg.FunctionURL, "/x"); err != nil || got != "fa 1 /x" {
-		t.Fatalf("after a failed build the function answers %q, %v; want the previous build's answer", got, err)
-	}
+			devWrite(t, filepath.Join(dir, "fa", "main.go"), "package main\n\nfunc main() { undefined() }\n")
+			waitOutput(t, w.out, "the build of function failed", time.Minute)
+			if got, err := askFunction(ctx, cfg.FunctionURL, "/x"); err != nil || got != "fa 1 /x" {
+				t.Fatalf("after a failed build the function answers %q, %v; want the previous build's answer", got, err)
+			}
 
-	devWrite(t, filepath.Join(dir, "fa", "main.go"), functionSource("fa", "2"))
-	took := awaitAnswer(t, cfg.FunctionURL, "/x", "fa 2 /x", time.Minute)
-	t.Logf("edit to serving: %s", took)
-	w.stop(t)
-	if err := Down(ctx, cfg, WithProject(project)); err != nil {
-		t.Fatal(err)
+			devWrite(t, filepath.Join(dir, "fa", "main.go"), functionSource("fa", "2"))
+			took := awaitAnswer(t, cfg.FunctionURL, "/x", "fa 2 /x", time.Minute)
+			t.Logf("edit to serving: %s", took)
+			waitOutput(t, w.out, "watch: function serving the new build", time.Minute)
+			w.stop(t)
+			if err := Down(ctx, cfg, WithProject(project), WithCompose(v)); err != nil {
+				t.Fatal(err)
+			}
+			assertNothingLeft(t, project)
+		})
 	}
-	assertNothingLeft(t, project)
 }
 
 // waitOutput waits until out holds want.
