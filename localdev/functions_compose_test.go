@@ -2,6 +2,7 @@ package localdev
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -185,5 +186,59 @@ func TestFunctionsComposeAsComposeReadsIt(t *testing.T) {
 		if got := s.Environment["AWS_LAMBDA_FUNCTION_NAME"]; got != name {
 			t.Errorf("%s: AWS_LAMBDA_FUNCTION_NAME = %q", name, got)
 		}
+	}
+}
+
+func TestStackFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := Scaffold(Config{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	one, err := instancesOf(Config{Dir: dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two := twoInstances(t, dir)
+	tests := []struct {
+		name  string
+		debug bool
+		ins   []Instance
+		want  []string
+	}{
+		{"one function runs on docker-compose.yml", false, one, []string{composeFile(dir)}},
+		{"debugging one function merges the debug override", true, one, []string{composeFile(dir), debugComposeFile(dir)}},
+		{"several functions run on the derived file alone", false, two, []string{functionsComposeFile(dir)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := stackFiles(dir, tt.debug, tt.ins)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("stackFiles = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if b, err := os.ReadFile(functionsComposeFile(dir)); err != nil || !strings.Contains(string(b), "\n  users:\n") {
+		t.Errorf("the derived file was not written: %v\n%s", err, b)
+	}
+}
+
+func TestCheckBuiltAllNamesTheMissingBootstrap(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := Config{Dir: dir}.WithDefaults()
+	ins := twoInstances(t, dir)
+	writeTestFile(t, RIEPath(dir, cfg.Arch), "x")
+	writeTestFile(t, ins[0].Bootstrap, "x")
+	err := checkBuiltAll(cfg, ins)
+	if !errors.Is(err, ErrNoBootstrap) || !strings.Contains(err.Error(), "localdev/var-runtime/users/bootstrap is missing") || !strings.Contains(err.Error(), "go tool mage build") {
+		t.Fatalf("checkBuiltAll = %v, want ErrNoBootstrap naming users' bootstrap and the build target", err)
+	}
+	writeTestFile(t, ins[1].Bootstrap, "x")
+	if err := checkBuiltAll(cfg, ins); err != nil {
+		t.Errorf("checkBuiltAll with everything built = %v", err)
 	}
 }
