@@ -119,7 +119,7 @@ func debugSession(t *testing.T, addr, gatewayURL, dir string) int {
 		t.Fatalf("the request was answered (%d %q %v) while the function was stopped", a.status, a.body, a.err)
 	case <-time.After(2 * time.Second):
 	}
-	go func() { _, _ = c.Continue() }() // runs until the session ends
+	c.Resume()
 	select {
 	case a := <-answered:
 		if a.err != nil || a.status != http.StatusOK || !strings.Contains(a.body, `"path":"/hello/json"`) {
@@ -176,3 +176,49 @@ func zombie(pid int) bool {
 // it: by module path. "lambda/handler.go" alone would also match aws-lambda-go's own
 // lambda/handler.go.
 const exampleHandlerFile = "github.com/lambdalocal/lambdalocal/lambda/handler.go"
+
+// After a rebuild on save, the new build runs under a new Delve on the same port at once: the
+// old Delve (and its program) ended, a client attaches again, and requests get the new build.
+func TestDevDebugRestartsDelveOnRebuild(t *testing.T) {
+	t.Parallel()
+	dir := devModule(t)
+	port := freePort(t)
+	n, _ := strconv.Atoi(port)
+	d := startDev(t, Config{Dir: dir, Debug: true, DebugPort: n}, WithPollInterval(50*time.Millisecond))
+	addr := "127.0.0.1:" + port
+	pidOf := func() int {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := dlvtest.Dial(ctx, addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		st, err := c.Halt() // Delve answers most calls only about a stopped program
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Resume() // runs on after the client leaves
+		return st.Pid
+	}
+	first := pidOf()
+	devWrite(t, filepath.Join(dir, "main.go"), devVersion("2"))
+	deadline := time.Now().Add(time.Minute)
+	for strings.Count(d.out.String(), "(headless, API v2) listens on "+addr) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no second Delve within a minute of the edit:\n%s", d.out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	second := pidOf()
+	if second == 0 || second == first {
+		t.Errorf("after the rebuild Delve debugs pid %d, want a new process (was %d)", second, first)
+	}
+	if syscall.Kill(first, 0) == nil && !zombie(first) {
+		t.Errorf("the old build's process %d still runs", first)
+	}
+	if status, body, err := devGet(d.URL + "/"); err != nil || status != 200 || body != "version 2" {
+		t.Errorf("after the rebuild: %d %q %v, want 200 \"version 2\"", status, body, err)
+	}
+}

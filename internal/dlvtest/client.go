@@ -111,6 +111,13 @@ func (c *Client) Continue() (State, error) {
 	return out.State, nil
 }
 
+// Resume lets a stopped program go on without waiting for it to stop again: the continue
+// request is written before Resume returns, so the client may Close at once and the program
+// runs on (Delve with --accept-multiclient does not stop it when a client leaves).
+func (c *Client) Resume() {
+	c.rpc.Go("RPCServer.Command", command{Name: "continue"}, &commandOut{}, make(chan *rpc.Call, 1))
+}
+
 // Halt stops the running program; a Continue waiting for a stop returns.
 func (c *Client) Halt() (State, error) {
 	var out commandOut

@@ -49,8 +49,12 @@ func TestClientStopsAtABreakpointAndContinues(t *testing.T) {
 		t.Fatalf("State of a --continue session = %+v, %v; want running", st, err)
 	}
 	// A breakpoint is set on a stopped program: halt first, as IDEs do.
-	if _, err := c.Halt(); err != nil {
+	st, err := c.Halt()
+	if err != nil {
 		t.Fatal(err)
+	}
+	if st.Pid == 0 || st.Pid == dlv.Process.Pid {
+		t.Errorf("halted state's pid = %d, want the program's, not Delve's %d", st.Pid, dlv.Process.Pid)
 	}
 	line := lineOf(t, "testdata/ticker/main.go", "dlvtest: breakpoint here")
 	bp, err := c.CreateBreakpoint("ticker/main.go:" + itoa(line))

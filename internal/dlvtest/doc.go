@@ -7,6 +7,7 @@
 //
 //	Client.CreateBreakpoint  RPCServer.CreateBreakpoint with a location expression
 //	Client.Continue          RPCServer.Command {"name": "continue"}: blocks until the program stops
+//	Client.Resume            the same, without waiting
 //	Client.Halt              RPCServer.Command {"name": "halt"}
 //	Client.State             RPCServer.State {"NonBlocking": true}
 //	Client.Detach            RPCServer.Detach
