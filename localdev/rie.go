@@ -114,7 +114,7 @@ func (t goTool) compile(ctx context.Context, mod, out, goos, arch string, o opti
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(o.out, "%s: building %s %s for %s/%s from its Go module (the first time downloads and compiles it, a minute or more)...\n", t.name, t.what, t.version, goos, arch)
+	fmt.Fprintf(o.out, "%s: building %s %s for %s/%s from its Go module (the first time downloads and compiles it: half a minute or more)...\n", t.name, t.what, t.version, goos, arch)
 	cmd := exec.CommandContext(ctx, goCmd, toolBuildArgs(t.pkg, tmp)...)
 	cmd.Dir = mod
 	cmd.Env = append(append(os.Environ(), o.env...), toolBuildEnv(goos, arch)...)

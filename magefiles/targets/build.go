@@ -12,7 +12,7 @@ import (
 // Configuration: LAMBDALOCAL_HANDLER (the handler's Go package) and LAMBDALOCAL_ARCH (amd64 or
 // arm64, default the host's). With LAMBDALOCAL_DEBUG=1 the handler is built for a debugger
 // (-gcflags=all=-N -l, symbols kept) and Delve is built too, from its Go module at a pinned
-// version into localdev/.rie/<arch>/dlv; the first Delve build takes a minute or more, later ones
+// version into localdev/.rie/<arch>/dlv; the first Delve build takes half a minute or more, later ones
 // copy it from the user cache dir. Then `LAMBDALOCAL_DEBUG=1 go tool mage up` runs the function
 // under Delve (see docs/debugging.md).
 func Build(ctx context.Context) error {

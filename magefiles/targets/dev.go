@@ -17,7 +17,7 @@ import (
 // Debugging: with LAMBDALOCAL_DEBUG=1 the handler is built with -gcflags=all=-N -l and runs in
 // one process under a headless Delve listening on 127.0.0.1:2345 (LAMBDALOCAL_DEBUG_PORT changes
 // it), started before the first request and again after each rebuild; Delve is built from its Go
-// module the first time (a minute or more). The function, init and gateway timeouts are 15
+// module the first time (half a minute or more). The function, init and gateway timeouts are 15
 // minutes, AWS's maximum, so a breakpoint does not time the request out. docs/debugging.md shows
 // the VS Code and GoLand attach settings.
 func Dev(ctx context.Context) error {
