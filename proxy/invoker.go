@@ -69,7 +69,7 @@ func (e *InvokeError) Error() string {
 // InvokePath is the Lambda Invoke API path the RIE serves.
 const InvokePath = "/2015-03-31/functions/function/invocations"
 
-// DefaultMaxIdleConnsPerHost sizes the connection pool of an RIEClient with no Client.
+// DefaultMaxIdleConnsPerHost is how many idle connections an RIEClient with no Client keeps.
 const DefaultMaxIdleConnsPerHost = 64
 
 // RIEClient invokes a function through the Lambda Invoke API of the Runtime Interface
@@ -77,10 +77,15 @@ const DefaultMaxIdleConnsPerHost = 64
 // limit concurrency: one RIE dies when it gets two invokes at once, so put it behind
 // NewInvokers, which does. Safe for concurrent use.
 type RIEClient struct {
-	URL    string       // base URL like http://127.0.0.1:9000
-	Client *http.Client // nil → a default with keep-alive and no timeout but ctx
+	URL string // base URL like http://127.0.0.1:9000
+	// Client, when set, carries the invokes. When nil, an http:// URL is reached over the
+	// client's own keep-alive connections (at most DefaultMaxIdleConnsPerHost kept idle), each
+	// invoke written and read in the caller's goroutine; other URLs get a default http.Client
+	// with keep-alive. Either way there is no timeout but ctx.
+	Client *http.Client
 
 	once sync.Once
+	pool *riePool
 	def  *http.Client
 }
 
@@ -88,37 +93,72 @@ type RIEClient struct {
 // *InvokeError.
 func (c *RIEClient) Invoke(ctx context.Context, event []byte) ([]byte, error) {
 	if len(event) > MaxRequestPayload {
-		return nil, fmt.Errorf("invoking function at %s: %w (%d bytes, limit %d)", c.URL, ErrRequestTooLarge, len(event), MaxRequestPayload)
+		return nil, c.tooLarge(event)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.URL, "/")+InvokePath, bytes.NewReader(event))
+	status, body, err := c.post(ctx, event)
 	if err != nil {
-		return nil, fmt.Errorf("invoking function at %s: %w", c.URL, err)
+		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.client().Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("invoking function at %s: %w", c.URL, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponsePayload+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading function response from %s: %w", c.URL, err)
-	}
+	return c.judge(status, body)
+}
+
+func (c *RIEClient) tooLarge(event []byte) error {
+	return fmt.Errorf("invoking function at %s: %w (%d bytes, limit %d)", c.URL, ErrRequestTooLarge, len(event), MaxRequestPayload)
+}
+
+// judge turns an answer into the function's payload or an error: over the response limit,
+// or not 2xx (*InvokeError).
+func (c *RIEClient) judge(status int, body []byte) ([]byte, error) {
 	if len(body) > MaxResponsePayload {
 		return nil, fmt.Errorf("reading function response from %s: %w (more than %d bytes)", c.URL, ErrResponseTooLarge, MaxResponsePayload)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &InvokeError{URL: c.URL, StatusCode: resp.StatusCode, Body: body}
+	if status < 200 || status > 299 {
+		return nil, &InvokeError{URL: c.URL, StatusCode: status, Body: body}
 	}
 	return body, nil
 }
 
-func (c *RIEClient) client() *http.Client {
-	if c.Client != nil {
-		return c.Client
+// init chooses, once, how c reaches its endpoint when it has no Client.
+func (c *RIEClient) init() {
+	c.once.Do(func() {
+		if c.Client == nil {
+			if c.pool = newRIEPool(c.URL, DefaultMaxIdleConnsPerHost); c.pool == nil {
+				c.def = newHTTPClient(DefaultMaxIdleConnsPerHost)
+			}
+		}
+	})
+}
+
+// post sends the event and returns the answer's status and at most MaxResponsePayload+1
+// bytes of its body.
+func (c *RIEClient) post(ctx context.Context, event []byte) (int, []byte, error) {
+	c.init()
+	if c.pool != nil {
+		ans, err := c.pool.invoke(ctx, event)
+		if err != nil {
+			return 0, nil, fmt.Errorf("invoking function at %s: %w", c.URL, err)
+		}
+		return ans.status, ans.body, nil
 	}
-	c.once.Do(func() { c.def = newHTTPClient(DefaultMaxIdleConnsPerHost) })
-	return c.def
+	client := c.Client
+	if client == nil {
+		client = c.def
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.URL, "/")+InvokePath, bytes.NewReader(event))
+	if err != nil {
+		return 0, nil, fmt.Errorf("invoking function at %s: %w", c.URL, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, fmt.Errorf("invoking function at %s: %w", c.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponsePayload+1))
+	if err != nil {
+		return 0, nil, fmt.Errorf("reading function response from %s: %w", c.URL, err)
+	}
+	return resp.StatusCode, body, nil
 }
 
 // newHTTPClient makes a client for invoke endpoints: keep-alive connections, idleConns kept

@@ -31,7 +31,8 @@ type invokerOptions struct {
 	drain    time.Duration
 }
 
-// WithHTTPClient makes the RIE clients use c instead of a client NewInvokers sizes itself.
+// WithHTTPClient makes the RIE clients send their invokes with c instead of their own
+// keep-alive connections (see RIEClient.Client).
 func WithHTTPClient(c *http.Client) InvokerOption {
 	return func(o *invokerOptions) { o.client = c }
 }

@@ -44,8 +44,8 @@ const DefaultDrainTimeout = 15*time.Minute + 30*time.Second
 //   - when ctx ends during an invoke, Invoke returns ctx's error at once, but the endpoint
 //     stays reserved until the function answers (see WithDrainTimeout).
 //
-// Endpoints are RIEClients sharing one keep-alive connection pool, unless options say
-// otherwise.
+// Endpoints are RIEClients, each with its own keep-alive connections (an endpoint never
+// has more in use than its concurrency), unless options say otherwise.
 func NewInvokers(g *Gateway, opts ...InvokerOption) (map[string]Invoker, error) {
 	o := invokerOptions{drain: DefaultDrainTimeout}
 	for _, opt := range opts {
@@ -57,11 +57,7 @@ func NewInvokers(g *Gateway, opts ...InvokerOption) (map[string]Invoker, error) 
 	}
 	slices.Sort(names)
 	if o.endpoint == nil {
-		client := o.client
-		if client == nil {
-			client = newHTTPClient(idleConnsFor(g))
-		}
-		o.endpoint = func(url string) Invoker { return &RIEClient{URL: url, Client: client} }
+		o.endpoint = func(url string) Invoker { return &RIEClient{URL: url, Client: o.client} }
 	}
 	out := make(map[string]Invoker, len(names))
 	owner := map[string]string{}
@@ -80,16 +76,6 @@ func NewInvokers(g *Gateway, opts ...InvokerOption) (map[string]Invoker, error) 
 		out[name] = b
 	}
 	return out, nil
-}
-
-// idleConnsFor sizes the idle pool per host: an endpoint never has more connections in use
-// than its concurrency.
-func idleConnsFor(g *Gateway) int {
-	n := 1
-	for _, f := range g.Functions {
-		n = max(n, f.Concurrency)
-	}
-	return n
 }
 
 // balancer is the Invoker of one function: endpoints with limits and a bounded FIFO queue.
@@ -236,11 +222,14 @@ type result struct {
 // stop a running invoke when its client goes away, so the endpoint is released only when the
 // function has answered (or after the drain timeout), never while it still runs.
 func (b *balancer) run(ctx context.Context, ep *endpoint, event []byte) ([]byte, error) {
+	if rc, ok := ep.inv.(*RIEClient); ok && rc.ownConns() {
+		return b.runHeld(ctx, ep, rc, event)
+	}
 	done := make(chan result, 1)
 	go func() {
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.drain)
 		defer cancel()
-		body, err := invokeRetryingUnavailable(ctx, dctx, ep.inv, event)
+		body, err := invokeRetryingUnavailable(ctx, func() ([]byte, error) { return ep.inv.Invoke(dctx, event) })
 		b.release(ep)
 		done <- result{body, err}
 	}()
@@ -250,6 +239,19 @@ func (b *balancer) run(ctx context.Context, ep *endpoint, event []byte) ([]byte,
 	case <-ctx.Done():
 		return nil, fmt.Errorf("invoking function %s: %w", b.name, ctx.Err())
 	}
+}
+
+// runHeld is run for an RIEClient with its own connections, in the caller's goroutine: no
+// goroutine and no hand-off per invoke. When ctx ends before the function answers, the client
+// finishes the invoke in the background and releases the endpoint then.
+func (b *balancer) runHeld(ctx context.Context, ep *endpoint, rc *RIEClient, event []byte) ([]byte, error) {
+	release := func() { b.release(ep) }
+	body, err := invokeRetryingUnavailable(ctx, func() ([]byte, error) { return rc.invokeHeld(ctx, b.drain, event, release) })
+	if errors.Is(err, errDetached) {
+		return nil, fmt.Errorf("invoking function %s: %w", b.name, ctx.Err())
+	}
+	release()
+	return body, err
 }
 
 // Retrying invokes an RIE refused without running them.
@@ -266,12 +268,12 @@ const (
 // asked for its next event, a moment after its previous answer reached us (measured here:
 // about a third of invokes at N=4 without retries). Retries stop after unavailableRetryFor, so
 // an endpoint configured with more concurrency than it has still fails visibly, and when the
-// caller has given up. ctx is the caller's; dctx is the detached invoke context.
-func invokeRetryingUnavailable(ctx, dctx context.Context, inv Invoker, event []byte) ([]byte, error) {
+// caller (ctx) has given up. invoke makes one attempt.
+func invokeRetryingUnavailable(ctx context.Context, invoke func() ([]byte, error)) ([]byte, error) {
 	backoff := unavailableBackoffMin
 	deadline := time.Now().Add(unavailableRetryFor)
 	for {
-		body, err := inv.Invoke(dctx, event)
+		body, err := invoke()
 		if !isRuntimeUnavailable(err) || time.Now().After(deadline) {
 			return body, err
 		}
