@@ -1,3 +1,5 @@
+//go:build unix
+
 package dlvtest_test
 
 import (
@@ -9,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,14 +42,27 @@ func TestClientStopsAtABreakpointAndContinues(t *testing.T) {
 	if err := dlv.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = dlv.Process.Kill(); _ = dlv.Wait() }()
+	// Asked with SIGTERM, Delve ends the program it started (in a process group of its own).
+	defer func() { _ = dlv.Process.Signal(syscall.SIGTERM); _ = dlv.Wait() }()
 
 	c, err := dlvtest.Dial(ctx, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st, err := c.State(); err != nil || !st.Running {
-		t.Fatalf("State of a --continue session = %+v, %v; want running", st, err)
+	// Delve continues the program (--continue) through a client of its own, a moment after it
+	// starts listening.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		st, err := c.State()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Running {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("State of a --continue session = %+v; want running", st)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	// A breakpoint is set on a stopped program: halt first, as IDEs do.
 	st, err := c.Halt()
