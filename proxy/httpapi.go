@@ -13,18 +13,18 @@ import (
 // without mTLS, no "authorizer" key without an authorizer, isBase64Encoded always present,
 // empty cookies/queryStringParameters/pathParameters/stageVariables/body omitted.
 type httpEvent struct {
-	Version               string            `json:"version"`
-	RouteKey              string            `json:"routeKey"`
-	RawPath               string            `json:"rawPath"`
-	RawQueryString        string            `json:"rawQueryString"`
-	Cookies               []string          `json:"cookies,omitempty"`
-	Headers               map[string]string `json:"headers"`
-	QueryStringParameters map[string]string `json:"queryStringParameters,omitempty"`
-	PathParameters        map[string]string `json:"pathParameters,omitempty"`
-	StageVariables        map[string]string `json:"stageVariables,omitempty"`
-	RequestContext        httpContext       `json:"requestContext"`
-	Body                  *string           `json:"body,omitempty"`
-	IsBase64Encoded       bool              `json:"isBase64Encoded"`
+	Version               string      `json:"version"`
+	RouteKey              string      `json:"routeKey"`
+	RawPath               string      `json:"rawPath"`
+	RawQueryString        string      `json:"rawQueryString"`
+	Cookies               []string    `json:"cookies,omitempty"`
+	Headers               eventMap    `json:"headers"`
+	QueryStringParameters eventMap    `json:"queryStringParameters,omitempty"`
+	PathParameters        eventMap    `json:"pathParameters,omitempty"`
+	StageVariables        eventMap    `json:"stageVariables,omitempty"`
+	RequestContext        httpContext `json:"requestContext"`
+	Body                  *string     `json:"body,omitempty"`
+	IsBase64Encoded       bool        `json:"isBase64Encoded"`
 }
 
 type httpContext struct {

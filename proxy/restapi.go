@@ -14,19 +14,19 @@ import (
 // there is no "authorizer" key without an authorizer. Handlers using aws-lambda-go decode it
 // into events.APIGatewayProxyRequest as usual.
 type restEvent struct {
-	Version                         string              `json:"version,omitempty"`
-	Resource                        string              `json:"resource"`
-	Path                            string              `json:"path"`
-	HTTPMethod                      string              `json:"httpMethod"`
-	Headers                         map[string]string   `json:"headers"`
-	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
-	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
-	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
-	PathParameters                  map[string]string   `json:"pathParameters"`
-	StageVariables                  map[string]string   `json:"stageVariables"`
-	RequestContext                  restContext         `json:"requestContext"`
-	Body                            *string             `json:"body"`
-	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
+	Version                         string       `json:"version,omitempty"`
+	Resource                        string       `json:"resource"`
+	Path                            string       `json:"path"`
+	HTTPMethod                      string       `json:"httpMethod"`
+	Headers                         eventMap     `json:"headers"`
+	MultiValueHeaders               eventListMap `json:"multiValueHeaders"`
+	QueryStringParameters           eventMap     `json:"queryStringParameters"`
+	MultiValueQueryStringParameters eventListMap `json:"multiValueQueryStringParameters"`
+	PathParameters                  eventMap     `json:"pathParameters"`
+	StageVariables                  eventMap     `json:"stageVariables"`
+	RequestContext                  restContext  `json:"requestContext"`
+	Body                            *string      `json:"body"`
+	IsBase64Encoded                 bool         `json:"isBase64Encoded"`
 }
 
 type restContext struct {
