@@ -164,7 +164,11 @@ func newCompose(ctx context.Context, cfg Config, o options) (*compose, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolving %q: %w", cfg.Dir, err)
 	}
-	return &compose{version: v, project: project, files: composeFiles(dir, cfg.Debug), env: append(append([]string{}, o.env...), env...), docker: d}, nil
+	// The debug override when debugging: up has written it (Scaffold); down and logs in a
+	// repository scaffolded before it existed do without it, as they need none of it.
+	_, err = os.Stat(debugComposeFile(dir))
+	debug := cfg.Debug && err == nil
+	return &compose{version: v, project: project, files: composeFiles(dir, debug), env: append(append([]string{}, o.env...), env...), docker: d}, nil
 }
 
 // detectCompose returns ComposeV2 when `docker compose version` works, else ComposeV1 when

@@ -149,3 +149,19 @@ func TestDebugComposeOverrideAsComposeReadsIt(t *testing.T) {
 		t.Errorf("volumes = %+v, want .rie/arm64/dlv read-only at /usr/local/bin/dlv", fn.Volumes)
 	}
 }
+
+// down with LAMBDALOCAL_DEBUG set works in a repository scaffolded before the debug override
+// existed: it needs nothing from it.
+func TestDownWithDebugWithoutTheOverride(t *testing.T) {
+	requireDocker(t)
+	cfg := Config{Dir: t.TempDir(), Debug: true}
+	if err := Scaffold(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(debugComposeFile(cfg.Dir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := Down(context.Background(), cfg, WithProject(testProject(t, cfg, ComposeAuto))); err != nil {
+		t.Fatalf("Down with Debug and no override: %v", err)
+	}
+}
