@@ -2,6 +2,9 @@ package localdev
 
 import (
 	"context"
+	"errors"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -220,5 +223,21 @@ func TestDevDebugRestartsDelveOnRebuild(t *testing.T) {
 	}
 	if status, body, err := devGet(d.URL + "/"); err != nil || status != 200 || body != "version 2" {
 		t.Errorf("after the rebuild: %d %q %v, want 200 \"version 2\"", status, body, err)
+	}
+}
+
+// A taken debug port stops dev before it builds anything, naming the variable that moves it.
+func TestDevDebugWithATakenPortSaysWhichVariableMovesIt(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	cfg := Config{Dir: devModule(t), Debug: true, DebugPort: l.Addr().(*net.TCPAddr).Port,
+		ProxyAddr: "127.0.0.1:0", FunctionURL: "http://127.0.0.1:0"}
+	err = Dev(context.Background(), cfg, WithDevOutput(io.Discard))
+	if !errors.Is(err, ErrPortInUse) || !strings.Contains(err.Error(), "LAMBDALOCAL_DEBUG_PORT") {
+		t.Fatalf("Dev = %v, want ErrPortInUse naming LAMBDALOCAL_DEBUG_PORT", err)
 	}
 }

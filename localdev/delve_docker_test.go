@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -163,5 +164,17 @@ func TestDownWithDebugWithoutTheOverride(t *testing.T) {
 	}
 	if err := Down(context.Background(), cfg, WithProject(testProject(t, cfg, ComposeAuto))); err != nil {
 		t.Fatalf("Down with Debug and no override: %v", err)
+	}
+}
+
+// up with LAMBDALOCAL_DEBUG after a build without it says to build for debugging.
+func TestUpDebugWithoutADebugBuildSaysHowToMakeOne(t *testing.T) {
+	requireDocker(t)
+	cfg := Config{Dir: t.TempDir(), Debug: true, FunctionURL: "http://127.0.0.1:" + freePort(t)}
+	writeExecutable(t, BootstrapPath(cfg.Dir), "#!/bin/sh\n")
+	writeExecutable(t, RIEPath(cfg.Dir, cfg.WithDefaults().Arch), "#!/bin/sh\n")
+	err := Up(context.Background(), cfg, WithProject(testProject(t, cfg, ComposeAuto)))
+	if !errors.Is(err, ErrNoDebugBuild) || !strings.Contains(err.Error(), "LAMBDALOCAL_DEBUG=1 go tool mage build") {
+		t.Fatalf("Up = %v, want ErrNoDebugBuild saying to run LAMBDALOCAL_DEBUG=1 go tool mage build", err)
 	}
 }
