@@ -31,7 +31,9 @@ const DebugGCFlags = "all=-N -l"
 var ErrNoDebugBuild = errors.New("no debug build")
 
 // delveTool is Delve as a goTool.
-var delveTool = goTool{name: "dlv", what: "Delve", module: DelveModule, version: DelveVersion, pkg: delvePackage, files: "delve"}
+func delveTool() goTool {
+	return goTool{name: "dlv", what: "Delve", module: DelveModule, version: DelveVersion, pkg: delvePackage, files: "delve"}
+}
 
 // DelvePath returns where BuildDelve puts Delve for arch: <dir>/localdev/.rie/<arch>/dlv, beside
 // the RIE in the git-ignored folder. The debug compose file mounts it into the container.
@@ -47,7 +49,7 @@ func BuildDelve(ctx context.Context, dir, arch string, opts ...Option) (bool, er
 	if err != nil {
 		return false, fmt.Errorf("resolving %q: %w", dir, err)
 	}
-	return delveTool.build(ctx, DelvePath(dir, arch), arch, newOptions(opts))
+	return delveTool().build(ctx, DelvePath(dir, arch), arch, newOptions(opts))
 }
 
 // delveArgs returns the arguments of a headless Delve that starts program and runs it at once

@@ -18,7 +18,7 @@ const debugIdleTimeout = 24 * time.Hour
 // hostDelve returns a Delve for this machine (dev runs the function on it), built the first
 // time into the user cache dir, saying so on out.
 func hostDelve(ctx context.Context, out io.Writer) (string, error) {
-	return delveTool.cached(ctx, runtime.GOOS, runtime.GOARCH, newOptions([]Option{WithOutput(out)}))
+	return delveTool().cached(ctx, runtime.GOOS, runtime.GOARCH, newOptions([]Option{WithOutput(out)}))
 }
 
 // debugFunctionOptions returns the function runtime's options for dev with cfg.Debug: one

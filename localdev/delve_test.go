@@ -86,7 +86,7 @@ func TestDebugArchWarning(t *testing.T) {
 // The embedded build module pins Delve at DelveVersion with a checksum.
 func TestDelveModulePinsDelveVersion(t *testing.T) {
 	t.Parallel()
-	gomod, gosum, err := delveTool.moduleFiles()
+	gomod, gosum, err := delveTool().moduleFiles()
 	if err != nil {
 		t.Fatal(err)
 	}

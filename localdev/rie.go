@@ -21,7 +21,9 @@ const (
 )
 
 // rieTool is the RIE as a goTool.
-var rieTool = goTool{name: "aws-lambda-rie", what: "the Runtime Interface Emulator", module: RIEModule, version: RIEVersion, pkg: riePackage, files: "rie"}
+func rieTool() goTool {
+	return goTool{name: "aws-lambda-rie", what: "the Runtime Interface Emulator", module: RIEModule, version: RIEVersion, pkg: riePackage, files: "rie"}
+}
 
 // RIEPath returns where BuildRIE puts the RIE for arch: <dir>/localdev/.rie/<arch>/aws-lambda-rie,
 // the git-ignored folder the Dockerfile copies it from.
@@ -36,7 +38,7 @@ func BuildRIE(ctx context.Context, dir, arch string, opts ...Option) (bool, erro
 	if err != nil {
 		return false, fmt.Errorf("resolving %q: %w", dir, err)
 	}
-	return rieTool.build(ctx, RIEPath(dir, arch), arch, newOptions(opts))
+	return rieTool().build(ctx, RIEPath(dir, arch), arch, newOptions(opts))
 }
 
 // goTool is a Go command lambdalocal builds from its module at a pinned version: the RIE, Delve.

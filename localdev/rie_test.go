@@ -18,7 +18,7 @@ func TestRIEBuildArgsAreReadonlyStaticAndStripped(t *testing.T) {
 	t.Parallel()
 	want := []string{"build", "-mod=readonly", "-trimpath", "-ldflags", "-s -w", "-o", "/out/rie",
 		"github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"}
-	if got := toolBuildArgs(rieTool.pkg, "/out/rie"); !reflect.DeepEqual(got, want) {
+	if got := toolBuildArgs(rieTool().pkg, "/out/rie"); !reflect.DeepEqual(got, want) {
 		t.Errorf("toolBuildArgs = %q, want %q", got, want)
 	}
 }
@@ -49,7 +49,7 @@ func TestRIEBuildEnvOverridesConsumerSettings(t *testing.T) {
 // repository's own, and go.mod requires the RIE at RIEVersion.
 func TestRIEModuleAgreesWithRepositoryGoSum(t *testing.T) {
 	t.Parallel()
-	gomod, gosum, err := rieTool.moduleFiles()
+	gomod, gosum, err := rieTool().moduleFiles()
 	if err != nil {
 		t.Fatal(err)
 	}
