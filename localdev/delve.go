@@ -121,7 +121,7 @@ func buildDelveReporting(ctx context.Context, dir, arch string, out io.Writer, o
 	}
 	took := ""
 	if built {
-		took = fmt.Sprintf(" in %s", time.Since(start).Round(100*time.Millisecond))
+		took = fmt.Sprintf(" in %s", time.Since(start).Round(time.Millisecond))
 	}
 	fmt.Fprintf(out, "dlv: %s%s (%s for linux/%s) %s\n", state(built), took, DelveVersion, arch, relPath(dir, path))
 	return nil
