@@ -12,8 +12,7 @@ type errorKind int
 const (
 	// kindFunction: the function failed — an error-shaped answer, a non-JSON answer (the RIE's
 	// "Task timed out after N seconds"), a non-2xx answer from the invoke endpoint
-	// (InvokeError), a connection failure, or an invoke payload over Lambda's 6 MB limit in
-	// either direction.
+	// (InvokeError), a connection failure, or an answer over Lambda's 6 MB response limit.
 	kindFunction errorKind = iota + 1
 	// kindMalformedResponse: the answer is not a valid proxy response for the payload version.
 	kindMalformedResponse
@@ -29,6 +28,9 @@ const (
 	kindBodyTooLarge
 	// kindBadRequest: the request cannot be translated at all (e.g. no absolute path).
 	kindBadRequest
+	// kindEventTooLarge: the event is over Lambda's 6 MB request limit (ErrRequestTooLarge),
+	// which Lambda refuses with 413 RequestEntityTooLargeException before running anything.
+	kindEventTooLarge
 )
 
 // gatewayResponse is one of API Gateway's own responses: status, {"message": …} and, on REST,
@@ -61,6 +63,13 @@ var restGatewayResponses = map[errorKind]gatewayResponse{
 	// A request the emulator cannot translate; AWS's front end would refuse it before the
 	// gateway. [emulator's own]
 	kindBadRequest: {400, "Bad Request", ""},
+	// An event over Lambda's 6 MB request limit (a body under the gateway's 10 MB, grown by
+	// the event around it or by base64) → 413 with x-amzn-ErrorType BadRequestException and
+	// {"message": "Request Too Long"}, as a REST API answered it in a captured exchange
+	// [github.com/koki-develop/lgtm-generator issue 10: "Lambda のペイロードサイズ上限に
+	// 引っかかった場合のレスポンス", HTTP/2 413 with x-amz-apigw-id]. Not a 502: the gateway
+	// passes on Lambda's 413.
+	kindEventTooLarge: {413, "Request Too Long", "BadRequestException"},
 }
 
 // httpGatewayResponses are HTTP API's responses, which differ in status and capitalisation.
@@ -80,6 +89,9 @@ var httpGatewayResponses = map[errorKind]gatewayResponse{
 	// Payload over 10 MB → 413. [AWS-doc limits; body text Unverified]
 	kindBodyTooLarge: {413, "Request Too Long", ""},
 	kindBadRequest:   {400, "Bad Request", ""},
+	// An event over Lambda's 6 MB request limit → 413 as on REST APIs. [Unverified for HTTP
+	// APIs: no captured exchange found; status and text taken from the REST capture]
+	kindEventTooLarge: {413, "Request Too Long", ""},
 }
 
 // errBodyTooLarge is a request body over the 10 MB limit.
@@ -99,6 +111,8 @@ func classify(err error, timedOut bool) errorKind {
 		return kindThrottled
 	case errors.Is(err, errBodyTooLarge):
 		return kindBodyTooLarge
+	case errors.Is(err, ErrRequestTooLarge):
+		return kindEventTooLarge
 	case errors.As(err, &re):
 		return re.kind
 	case errors.As(err, &ce):

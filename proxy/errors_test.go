@@ -60,8 +60,8 @@ func TestErrorsBecomeAPIGatewayResponses(t *testing.T) {
 			200, "", "", 500, "Internal Server Error"},
 		{"body over 10 MB is 413", answer(`{}`), strings.Repeat("x", MaxRequestBody+1),
 			413, "Request Too Long", "", 413, "Request Too Long"},
-		{"event over 6 MB is a function error", answer(`{"statusCode":200}`), strings.Repeat("x", MaxRequestPayload),
-			502, "Internal server error", "InternalServerErrorException", 500, "Internal Server Error"},
+		{"event over Lambda's 6 MB request limit is 413, as Lambda's own refusal passed on", answer(`{"statusCode":200}`), strings.Repeat("x", MaxRequestPayload),
+			413, "Request Too Long", "BadRequestException", 413, "Request Too Long"},
 	}
 	for _, c := range cases {
 		for _, api := range []API{REST, HTTP} {
@@ -157,6 +157,7 @@ func TestClassify(t *testing.T) {
 		{"context deadline is a timeout", fmt.Errorf("w: %w", context.DeadlineExceeded), false, kindTimeout},
 		{"throttled", fmt.Errorf("w: %w", ErrThrottled), false, kindThrottled},
 		{"body too large", errBodyTooLarge, false, kindBodyTooLarge},
+		{"event over Lambda's request limit", fmt.Errorf("w: %w", ErrRequestTooLarge), false, kindEventTooLarge},
 		{"malformed response", malformed("x"), false, kindMalformedResponse},
 		{"bad request", &clientError{"x"}, false, kindBadRequest},
 		{"no route", errNoRoute, false, kindNoRoute},

@@ -39,7 +39,8 @@ const (
 
 // Errors an invoke can end with that callers branch on.
 var (
-	// ErrRequestTooLarge: the event exceeds MaxRequestPayload; nothing was sent.
+	// ErrRequestTooLarge: the event exceeds MaxRequestPayload; nothing was sent. API Gateway
+	// answers it with 413 {"message": "Request Too Long"}.
 	ErrRequestTooLarge = errors.New("invoke payload exceeds Lambda's 6 MB request limit")
 	// ErrResponseTooLarge: the function answered more than MaxResponsePayload bytes. API Gateway
 	// treats this as a function error (REST 502, HTTP API 500).

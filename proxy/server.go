@@ -258,8 +258,8 @@ func readBody(r *http.Request) ([]byte, error) {
 }
 
 // event marshals the event for the API kind and payload version. An event over Lambda's 6 MB
-// invoke limit is refused as Lambda refuses it (RequestEntityTooLargeException), which the
-// gateway reports as an integration failure. [Lambda limits; gateway status Unverified]
+// invoke limit is refused as Lambda refuses it (RequestEntityTooLargeException, HTTP 413),
+// which the gateway passes on as 413 (see kindEventTooLarge).
 func (s *Server) event(req *request, m Match, ids requestIDs, now time.Time) ([]byte, error) {
 	var v any
 	switch {
