@@ -14,26 +14,15 @@ type eventMap map[string]string
 // eventListMap is a map[string][]string field of an event: null when nil.
 type eventListMap map[string][]string
 
-func (m eventMap) MarshalJSON() ([]byte, error) {
-	if m == nil {
-		return []byte("null"), nil
-	}
-	b := make([]byte, 0, 64*len(m)+2)
-	b = append(b, '{')
-	for i, k := range sortedKeys(m) {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		b = appendJSONString(b, m[k])
-	}
-	return append(b, '}'), nil
-}
+func (m eventMap) MarshalJSON() ([]byte, error) { return marshalMap(m, appendJSONString), nil }
 
-func (m eventListMap) MarshalJSON() ([]byte, error) {
+func (m eventListMap) MarshalJSON() ([]byte, error) { return marshalMap(m, appendJSONList), nil }
+
+// marshalMap encodes m as encoding/json does: null when nil, else an object with its keys in
+// sorted order, each value written by appendValue.
+func marshalMap[V any](m map[string]V, appendValue func([]byte, V) []byte) []byte {
 	if m == nil {
-		return []byte("null"), nil
+		return []byte("null")
 	}
 	b := make([]byte, 0, 64*len(m)+2)
 	b = append(b, '{')
@@ -43,9 +32,9 @@ func (m eventListMap) MarshalJSON() ([]byte, error) {
 		}
 		b = appendJSONString(b, k)
 		b = append(b, ':')
-		b = appendJSONList(b, m[k])
+		b = appendValue(b, m[k])
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 func appendJSONList(b []byte, list []string) []byte {
