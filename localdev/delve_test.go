@@ -15,9 +15,24 @@ import (
 
 func TestDelveArgsRunTheProgramHeadlessAtOnce(t *testing.T) {
 	t.Parallel()
-	want := []string{"exec", "/var/runtime/bootstrap", "--headless", "--listen=127.0.0.1:2345", "--api-version=2", "--accept-multiclient", "--continue"}
-	if got := delveArgs("127.0.0.1:2345", "/var/runtime/bootstrap"); !reflect.DeepEqual(got, want) {
-		t.Errorf("delveArgs = %q, want %q", got, want)
+	tests := []struct {
+		name, addr, program string
+		want                []string
+	}{
+		{"dev listens on loopback and runs the host build", "127.0.0.1:2345", "/tmp/lambdalocal-dev-1/build-1/bootstrap",
+			[]string{"exec", "/tmp/lambdalocal-dev-1/build-1/bootstrap", "--headless", "--listen=127.0.0.1:2345", "--api-version=2", "--accept-multiclient", "--continue"}},
+		{"the container listens on all its interfaces (published on 127.0.0.1) and runs /var/runtime/bootstrap", ":2345", "/var/runtime/bootstrap",
+			[]string{"exec", "/var/runtime/bootstrap", "--headless", "--listen=:2345", "--api-version=2", "--accept-multiclient", "--continue"}},
+		{"another port", "127.0.0.1:40000", "bootstrap",
+			[]string{"exec", "bootstrap", "--headless", "--listen=127.0.0.1:40000", "--api-version=2", "--accept-multiclient", "--continue"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := delveArgs(tt.addr, tt.program); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("delveArgs = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
 
