@@ -26,16 +26,21 @@ func hostDelve(ctx context.Context, out io.Writer) (string, error) {
 // DebugAddr(cfg), with no init time limit worth the name (DebugTimeout) and kept while idle.
 // The function timeout is cfg.Timeout, which WithDefaults has raised to DebugTimeout.
 func debugFunctionOptions(cfg Config, dlv string) []function.Option {
-	addr := DebugAddr(cfg)
 	return []function.Option{
 		function.WithMaxEnvironments(1),
 		function.WithInitTimeout(DebugTimeout),
 		function.WithIdleTimeout(debugIdleTimeout),
-		function.WithCommand(func(bootstrap string) []string {
-			// The Delve of a build retired by a rebuild may still be ending and hold the port.
-			waitFree(addr, function.StopGrace+time.Second)
-			return append([]string{dlv}, delveArgs(addr, bootstrap)...)
-		}),
+		function.WithCommand(debugCommand(dlv, DebugAddr(cfg))),
+	}
+}
+
+// debugCommand returns the command line that runs a bootstrap under the Delve at dlv, listening
+// on addr. It first waits for addr to be free: the Delve of a build that a rebuild retired may
+// still be ending and hold the port.
+func debugCommand(dlv, addr string) func(bootstrap string) []string {
+	return func(bootstrap string) []string {
+		waitFree(addr, function.StopGrace+time.Second)
+		return append([]string{dlv}, delveArgs(addr, bootstrap)...)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,17 +18,28 @@ import (
 	"github.com/lambdalocal/lambdalocal/internal/dlvtest"
 )
 
-func TestDebugFunctionOptionsRunOneEnvironmentUnderDelve(t *testing.T) {
+func TestDebugCommandRunsTheBootstrapUnderDelve(t *testing.T) {
 	t.Parallel()
-	cfg := Config{Debug: true, DebugPort: 40001}.WithDefaults()
-	// The command the pool runs is Delve's, on DebugAddr, around the bootstrap.
-	opts := debugFunctionOptions(cfg, "/cache/dlv")
-	if len(opts) != 4 {
-		t.Fatalf("debugFunctionOptions gave %d options, want 4 (one environment, init timeout, idle timeout, command)", len(opts))
+	addr := "127.0.0.1:" + freePort(t)
+	got := debugCommand("/cache/dlv", addr)("/b/bootstrap")
+	want := append([]string{"/cache/dlv"}, delveArgs(addr, "/b/bootstrap")...)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("debugCommand = %q, want %q", got, want)
 	}
-	want := append([]string{"/cache/dlv"}, delveArgs("127.0.0.1:40001", "/b/bootstrap")...)
-	if got := strings.Join(want, " "); !strings.Contains(got, "exec /b/bootstrap --headless --listen=127.0.0.1:40001") {
-		t.Errorf("Delve's command line %q lacks the bootstrap and address", got)
+}
+
+// While the port is held (by the Delve of a retired build), the command waits for it.
+func TestDebugCommandWaitsForThePort(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(300*time.Millisecond, func() { l.Close() })
+	start := time.Now()
+	debugCommand("/cache/dlv", l.Addr().String())("/b/bootstrap")
+	if d := time.Since(start); d < 250*time.Millisecond {
+		t.Errorf("the command returned after %s, while the port was held for 300ms", d)
 	}
 }
 
