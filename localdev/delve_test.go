@@ -235,3 +235,19 @@ func TestDebugBannerSaysWhereAndHow(t *testing.T) {
 		t.Errorf("up's banner does not say Delve starts with the first invoke:\n%s", b)
 	}
 }
+
+// What a second repository (or a fresh checkout) pays for Delve once one build is in the user
+// cache dir: a copy. The first build of all is not measured here (about 30 s cold; see
+// docs/debugging.md).
+// go test ./localdev -run '^$' -bench BuildDelveIntoAFreshFolder
+func BenchmarkBuildDelveIntoAFreshFolder(b *testing.B) {
+	ctx := context.Background()
+	if _, err := BuildDelve(ctx, b.TempDir(), runtime.GOARCH); err != nil { // fill the cache
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := BuildDelve(ctx, b.TempDir(), runtime.GOARCH); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
