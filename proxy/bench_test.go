@@ -16,7 +16,12 @@ import (
 
 // The benchmarks report figures; they assert nothing about timing. Run them with
 //
-//	go test ./proxy -run '^$' -bench 'AddedLatency|Throughput|Translate' -benchtime 3000x
+//	go test ./proxy -run '^$' -bench 'AddedLatency|Throughput|Translate' -benchtime 3000x -count 3
+//
+// and note the load average (uptime): the figures move with whatever else the machine runs.
+// direct-p50 / proxy-p50 of BenchmarkAddedLatency is the proxy's share of the direct RIE's
+// requests per second at concurrency 1, measured in one loop; the Throughput pairs run one
+// after the other, so the load may differ between them.
 //
 // BenchmarkAddedLatency alternates direct RIE invokes and the same request through the proxy
 // in one loop, so both see the same machine load. BenchmarkThroughput measures requests per

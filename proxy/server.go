@@ -372,6 +372,9 @@ func validTraceHeader(v string) bool {
 // access writes the access log line: method, path, matched route, status, duration, request
 // id, and the error when there was one.
 func (s *Server) access(r *http.Request, x *exchange, status int, d time.Duration) {
+	if s.AccessLog == io.Discard {
+		return // nothing to format it for
+	}
 	line := fmt.Sprintf("%s %s route=%q status=%d duration=%s requestId=%s", r.Method, r.RequestURI, x.route, status, d.Round(time.Microsecond), x.ids.RequestID)
 	if x.err != nil {
 		line += fmt.Sprintf(" error=%q", x.err.Error())
