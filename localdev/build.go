@@ -17,7 +17,8 @@ func BootstrapPath(dir string) string {
 
 // Build cross-compiles the handler package cfg.Handler (relative to cfg.Dir) for linux/cfg.Arch
 // into BootstrapPath(cfg.Dir) with Lambda's flags (see Compile), then builds the RIE for the same
-// arch (see BuildRIE). It prints one line for each to WithOutput's writer.
+// arch (see BuildRIE). It prints one line for each to WithOutput's writer. With several
+// cfg.Functions it builds each into localdev/var-runtime/<name>/bootstrap (see Instances).
 //
 // With cfg.Debug the handler is built for a debugger instead (-gcflags=all=-N -l, symbols kept;
 // see DebugGCFlags), and Delve is built for the same arch (see BuildDelve).
@@ -31,22 +32,18 @@ func BootstrapPath(dir string) string {
 func Build(ctx context.Context, cfg Config, opts ...Option) error {
 	cfg = cfg.WithDefaults()
 	o := newOptions(opts)
-	out := BootstrapPath(cfg.Dir)
-	before, _ := fileHash(out)
-	copts := []CompileOption{WithArch(cfg.Arch), WithEnv(o.env...)}
-	kind := ""
-	if cfg.Debug {
-		copts = append(copts, WithGCFlags(DebugGCFlags))
-		kind = ", debug build -gcflags=" + DebugGCFlags
-	}
-	if err := Compile(ctx, cfg.Dir, cfg.Handler, out, copts...); err != nil {
+	ins, err := Instances(cfg)
+	if err != nil {
 		return err
 	}
-	after, err := fileHash(out)
-	if err != nil {
-		return fmt.Errorf("reading the built bootstrap: %w", err)
+	if err := checkDebugOne(cfg, ins); err != nil {
+		return err
 	}
-	fmt.Fprintf(o.out, "bootstrap: %s (%s for linux/%s%s) %s\n", state(before != after), cfg.Handler, cfg.Arch, kind, relPath(cfg.Dir, out))
+	for _, in := range ins {
+		if _, err := compileInstance(ctx, cfg, in, o.out, o.env); err != nil {
+			return err
+		}
+	}
 
 	built, err := BuildRIE(ctx, cfg.Dir, cfg.Arch, opts...)
 	if err != nil {

@@ -81,8 +81,8 @@ func downAction() []string {
 	return []string{"down", "--remove-orphans", "--volumes", "--timeout", "5"}
 }
 
-// logsAction shows the service's last tail lines (all when tail is 0), following when asked.
-func logsAction(tail int, follow bool) []string {
+// logsAction shows the services' last tail lines (all when tail is 0), following when asked.
+func logsAction(tail int, follow bool, services ...string) []string {
 	a := []string{"logs", "--no-color"}
 	if tail > 0 {
 		a = append(a, "--tail", strconv.Itoa(tail))
@@ -90,7 +90,7 @@ func logsAction(tail int, follow bool) []string {
 	if follow {
 		a = append(a, "--follow")
 	}
-	return append(a, service)
+	return append(a, services...)
 }
 
 // composeEnv returns the variables docker-compose.yml reads, from cfg.
@@ -132,11 +132,12 @@ func ProjectName(dir string) string {
 
 // compose runs Compose actions for one repository.
 type compose struct {
-	version ComposeVersion
-	project string
-	files   []string // the main compose file first
-	env     []string
-	docker  dockerCLI
+	version  ComposeVersion
+	project  string
+	files    []string // the main compose file first
+	services []string // the functions' services, one per function
+	env      []string
+	docker   dockerCLI
 }
 
 // newCompose checks that docker and a Compose are installed and picks the Compose to use.
@@ -168,7 +169,17 @@ func newCompose(ctx context.Context, cfg Config, o options) (*compose, error) {
 	// repository scaffolded before it existed do without it, as they need none of it.
 	_, err = os.Stat(debugComposeFile(dir))
 	debug := cfg.Debug && err == nil
-	return &compose{version: v, project: project, files: composeFiles(dir, debug), env: append(append([]string{}, o.env...), env...), docker: d}, nil
+	abs := cfg
+	abs.Dir = dir
+	ins, err := Instances(abs)
+	if err != nil {
+		return nil, err
+	}
+	files, err := stackFiles(dir, debug, ins)
+	if err != nil {
+		return nil, err
+	}
+	return &compose{version: v, project: project, files: files, services: servicesOf(ins), env: append(append([]string{}, o.env...), env...), docker: d}, nil
 }
 
 // detectCompose returns ComposeV2 when `docker compose version` works, else ComposeV1 when
@@ -213,10 +224,10 @@ func (c *compose) run(ctx context.Context, out io.Writer, what string, action ..
 	return nil
 }
 
-// logs returns the service's last n log lines.
+// logs returns the last n log lines of each function's service.
 func (c *compose) logs(ctx context.Context, n int) string {
 	var buf tailBuffer
-	cmd, err := c.command(ctx, &buf, logsAction(n, false)...)
+	cmd, err := c.command(ctx, &buf, logsAction(n, false, c.services...)...)
 	if err != nil {
 		return err.Error()
 	}

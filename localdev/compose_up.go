@@ -26,6 +26,10 @@ const InvokePath = "/2015-03-31/functions/function/invocations"
 // cfg.FunctionURL. It waits at most WithWait's bound; when the function does not come up it
 // fails with ErrNotReady and the container's last log lines.
 //
+// With several cfg.Functions it runs one service per function from
+// localdev/docker-compose.functions.yml, which it derives from docker-compose.yml (see
+// Instances for the ports and folders), and waits until each answers.
+//
 // With cfg.Debug it merges docker-compose.debug.yml over the compose file: the function runs
 // under a headless Delve published on 127.0.0.1:cfg.DebugPort, and Up prints how to attach. It
 // needs a debug build first (ErrNoDebugBuild says so).
@@ -42,6 +46,13 @@ func Up(ctx context.Context, cfg Config, opts ...Option) error {
 	if err := c.docker.checkDaemon(ctx); err != nil {
 		return err
 	}
+	ins, err := Instances(cfg) // newCompose has checked them
+	if err != nil {
+		return err
+	}
+	if err := checkDebugOne(cfg, ins); err != nil {
+		return err
+	}
 	if err := checkBuilt(cfg); err != nil {
 		return err
 	}
@@ -55,8 +66,7 @@ func Up(ctx context.Context, cfg Config, opts ...Option) error {
 		return err
 	}
 	if len(running) == 0 { // a running project of ours holds the port itself
-		port, _ := hostPort(cfg.FunctionURL) // composeEnv has checked it
-		if err := checkPort(port); err != nil {
+		if err := checkPorts(ins); err != nil {
 			return err
 		}
 		if cfg.Debug {
@@ -75,11 +85,22 @@ func Up(ctx context.Context, cfg Config, opts ...Option) error {
 	if err := c.run(ctx, o.out, "starting the function", upAction()...); err != nil {
 		return err
 	}
-	if err := c.waitReady(ctx, cfg.FunctionURL, o.wait); err != nil {
+	if len(ins) > 1 {
+		fmt.Fprintf(o.out, "up: waiting for %s to answer\n", strings.Join(instanceNames(ins), ", "))
+	} else {
+		fmt.Fprintf(o.out, "up: waiting for the function to answer at %s\n", strings.TrimRight(cfg.FunctionURL, "/"))
+	}
+	if err := c.waitAllReady(ctx, ins, o.wait); err != nil {
 		return fmt.Errorf("%w: %v%s\nthe container's last %d log lines (`go tool mage logs` shows all, `go tool mage down` removes it):\n%s",
 			ErrNotReady, err, archHint(cfg.Arch, runtime.GOARCH), o.tail, c.logs(context.WithoutCancel(ctx), o.tail))
 	}
-	fmt.Fprintf(o.out, "up: the function answers at %s%s\n", strings.TrimRight(cfg.FunctionURL, "/"), InvokePath)
+	for _, in := range ins {
+		if len(ins) > 1 {
+			fmt.Fprintf(o.out, "up: function %s answers at %s%s\n", in.Name, in.URL, InvokePath)
+		} else {
+			fmt.Fprintf(o.out, "up: the function answers at %s%s\n", in.URL, InvokePath)
+		}
+	}
 	if cfg.Debug {
 		fmt.Fprint(o.out, debugBanner(cfg, true))
 	}
@@ -120,7 +141,7 @@ func Logs(ctx context.Context, cfg Config, opts ...Option) error {
 	if err := c.docker.checkDaemon(ctx); err != nil {
 		return err
 	}
-	err = c.run(ctx, o.out, "reading the function's logs", logsAction(o.tail, o.follow)...)
+	err = c.run(ctx, o.out, "reading the function's logs", logsAction(o.tail, o.follow, c.services...)...)
 	if o.follow && ctx.Err() != nil {
 		return nil // an interrupt or a deadline ends following; that is not a failure
 	}

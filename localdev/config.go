@@ -24,15 +24,23 @@ const (
 type Config struct {
 	// Dir is the root of the repository that holds localdev/ (default ".").
 	Dir string
-	// Handler is the Go package of the Lambda handler, relative to Dir (default ".").
+	// Handler is the Go package of the Lambda handler, relative to Dir (default "."). Unused
+	// when Functions is set.
 	Handler string
+	// Functions are the repository's functions when it has more than one (empty: the one
+	// function of Handler). Each gets its own bootstrap (localdev/var-runtime/<name>/bootstrap),
+	// Compose service, dev pool and invoke API: the first on FunctionURL, the others on the
+	// next ports. A routes file names them without repeating their URLs. One function keeps the
+	// single-function layout (localdev/var-runtime/bootstrap, service "function").
+	Functions []Function
 	// Arch is the target GOARCH for the function: "amd64" or "arm64" (default: the host's).
 	Arch string
 	// BaseImage is the image reference image:pin resolves.
 	BaseImage string
 	// ProxyAddr is the API Gateway emulator's listen address.
 	ProxyAddr string
-	// FunctionURL is the base URL of the function's invoke API (the RIE or dev runtime).
+	// FunctionURL is the base URL of the function's invoke API (the RIE or dev runtime); with
+	// several Functions, the first one's, the others taking the next ports.
 	FunctionURL string
 	// API is "rest" (REST API, payload 1.0) or "http" (HTTP API, payload 2.0).
 	API string

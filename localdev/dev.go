@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -53,8 +52,11 @@ type DevEndpoints struct {
 	// URL is the API Gateway emulator's base URL, e.g. http://127.0.0.1:8080.
 	URL string
 	// FunctionURL is the base URL of the function's RIE-compatible invoke endpoint
-	// (FunctionURL + function.InvokePath), e.g. http://127.0.0.1:9000.
+	// (FunctionURL + function.InvokePath), e.g. http://127.0.0.1:9000; with several
+	// functions, the first one's.
 	FunctionURL string
+	// Functions maps each function's name to the base URL of its invoke endpoint.
+	Functions map[string]string
 }
 
 // AddrInUseError is a listen address that another program holds.
@@ -81,6 +83,11 @@ func (e *AddrInUseError) Unwrap() error { return e.Err }
 // printed while the previous build keeps serving. It returns nil when ctx ends, once every
 // function process is gone.
 //
+// With several cfg.Functions it runs one pool per function, each with its own invoke endpoint
+// (the first on Config.FunctionURL, the others on the next ports), behind one gateway whose
+// routes file names them (see Config.Functions); a change to a module rebuilds the functions
+// whose handlers it holds.
+//
 // With cfg.Debug the handler is built with -gcflags=all=-N -l and runs in one execution
 // environment under a headless Delve on 127.0.0.1:cfg.DebugPort, started before the first
 // request so a debugger can attach at once (and again after each rebuild); the function, init
@@ -91,123 +98,11 @@ func Dev(ctx context.Context, cfg Config, opts ...DevOption) error {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	gateway, api, err := devGateway(cfg)
+	ins, err := Instances(cfg)
 	if err != nil {
 		return err
 	}
-	root, err := moduleRootOf(filepath.Join(cfg.Dir, cfg.Handler))
-	if err != nil {
-		return err
-	}
-	fnAddr, err := functionAddr(cfg.FunctionURL)
-	if err != nil {
-		return err
-	}
-	proxyLn, err := listenDev(cfg.ProxyAddr, "the API Gateway emulator", "LAMBDALOCAL_PROXY_ADDR")
-	if err != nil {
-		return err
-	}
-	defer proxyLn.Close()
-	fnLn, err := listenDev(fnAddr, "the function's invoke endpoint", "LAMBDALOCAL_FUNCTION_URL")
-	if err != nil {
-		return err
-	}
-	defer fnLn.Close()
-
-	var dlv string
-	if cfg.Debug {
-		if err := checkDebugPort(cfg.DebugPort); err != nil {
-			return err
-		}
-		if dlv, err = hostDelve(ctx, o.out); err != nil {
-			return err
-		}
-	}
-	work, err := os.MkdirTemp("", "lambdalocal-dev-")
-	if err != nil {
-		return fmt.Errorf("creating a folder for the builds: %w", err)
-	}
-	defer os.RemoveAll(work)
-	b := &devBuilder{cfg: cfg, work: work, out: o.out}
-	bootstrap, _, err := b.build(ctx)
-	if err != nil {
-		return err
-	}
-	b.last = filepath.Dir(bootstrap)
-	fnEnv, err := readFunctionEnv(filepath.Join(cfg.Dir, "localdev", "function.env"))
-	if err != nil {
-		return err
-	}
-	fnOpts := []function.Option{function.WithTimeout(cfg.Timeout), function.WithLogs(o.out), function.WithEnv(fnEnv...)}
-	fnOpts = append(fnOpts, o.function...)
-	if cfg.Debug {
-		fnOpts = append(fnOpts, debugFunctionOptions(cfg, dlv)...)
-	}
-	pool, err := function.New(bootstrap, fnOpts...)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	if cfg.Debug {
-		if err := startDebugging(ctx, cfg, pool, o.out); err != nil {
-			return err
-		}
-	}
-	return serveDev(ctx, cfg, o, devStack{gateway: gateway, api: api, pool: pool, builder: b, root: root, proxyLn: proxyLn, fnLn: fnLn})
-}
-
-// devStack is what serveDev runs.
-type devStack struct {
-	gateway *proxy.Gateway
-	api     proxy.API
-	pool    *function.Pool
-	builder *devBuilder
-	root    string
-	proxyLn net.Listener
-	fnLn    net.Listener
-}
-
-// serveDev serves the emulator and the invoke endpoint and rebuilds on change until ctx ends.
-func serveDev(ctx context.Context, cfg Config, o devOptions, s devStack) error {
-	invokers := map[string]proxy.Invoker{}
-	for name := range s.gateway.Functions {
-		invokers[name] = s.pool // dev runs one handler: every function of the routes is it
-	}
-	gw := &proxy.Server{API: s.api, Gateway: s.gateway, Invokers: invokers, AccessLog: o.out}
-	if cfg.Debug {
-		gw.Timeout = cfg.Timeout // at least DebugTimeout: a stop at a breakpoint must not end the request
-	}
-	fnSrv := &http.Server{Handler: s.pool, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = fnSrv.Serve(s.fnLn) }()
-	gwErr := make(chan error, 1)
-	go func() { gwErr <- gw.Serve(ctx, s.proxyLn) }()
-
-	ends := DevEndpoints{URL: "http://" + s.proxyLn.Addr().String(), FunctionURL: "http://" + s.fnLn.Addr().String()}
-	fmt.Fprintf(o.out, "lambdalocal dev: serving %s at %s (%s API)\n", cfg.Handler, ends.URL, s.api)
-	fmt.Fprintf(o.out, "lambdalocal dev: function invoke endpoint %s%s\n", ends.FunctionURL, function.InvokePath)
-	fmt.Fprintf(o.out, "lambdalocal dev: watching %s for changes; Ctrl-C to stop\n", s.root)
-	if o.ready != nil {
-		o.ready(ends)
-	}
-
-	watchErr := make(chan error, 1)
-	go func() {
-		watchErr <- watchSources(ctx, s.root, o.poll, func(changed []string) { s.builder.rebuild(ctx, s.pool, changed) })
-	}()
-	var err error
-	select {
-	case <-ctx.Done():
-	case err = <-gwErr:
-	case err = <-watchErr:
-	}
-	// Stop the functions first, so that requests in flight end at once and shutdown is quick.
-	_ = s.pool.Close()
-	_ = fnSrv.Close()
-	if err == nil {
-		err = <-gwErr
-	}
-	fmt.Fprintln(o.out, "lambdalocal dev: stopped")
-	return err
+	return devAll(ctx, cfg, ins, o)
 }
 
 // devBuilder compiles the handler for the host into numbered folders of work.

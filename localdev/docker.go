@@ -76,14 +76,14 @@ func (d dockerCLI) projectContainers(ctx context.Context, project string, filter
 	return strings.Fields(string(out)), nil
 }
 
-// checkBuilt fails with ErrNoBootstrap when the bootstrap or the RIE the image needs is missing.
+// checkBuilt fails with ErrNoBootstrap when a function's bootstrap or the RIE the image needs
+// is missing.
 func checkBuilt(cfg Config) error {
-	for _, p := range []string{BootstrapPath(cfg.Dir), RIEPath(cfg.Dir, cfg.Arch)} {
-		if _, err := os.Stat(p); err != nil {
-			return fmt.Errorf("%w: %s is missing: run `go tool mage build` first", ErrNoBootstrap, relPath(cfg.Dir, p))
-		}
+	ins, err := Instances(cfg)
+	if err != nil {
+		return err
 	}
-	return nil
+	return checkBuiltAll(cfg, ins)
 }
 
 // checkPort fails with ErrPortInUse when nothing can listen on 127.0.0.1:port, the address the

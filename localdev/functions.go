@@ -159,5 +159,5 @@ func instanceNames(ins []Instance) []string {
 // order. Without Config.Functions it is the one function of Config.Handler, named "function";
 // one configured function keeps the single-function layout under its own name.
 func Instances(cfg Config) ([]Instance, error) {
-	return instancesOf(cfg, nil) // Config.Functions lands with the integration
+	return instancesOf(cfg, cfg.Functions)
 }

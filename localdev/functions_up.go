@@ -33,11 +33,11 @@ func servicesOf(ins []Instance) []string {
 
 // checkBuiltAll fails with ErrNoBootstrap when a function's bootstrap or the RIE is missing.
 func checkBuiltAll(cfg Config, ins []Instance) error {
-	paths := []string{RIEPath(cfg.Dir, cfg.Arch)}
+	var paths []string
 	for _, in := range ins {
 		paths = append(paths, in.Bootstrap)
 	}
-	for _, p := range paths {
+	for _, p := range append(paths, RIEPath(cfg.Dir, cfg.Arch)) {
 		if _, err := os.Stat(p); err != nil {
 			return fmt.Errorf("%w: %s is missing: run `go tool mage build` first", ErrNoBootstrap, relPath(cfg.Dir, p))
 		}

@@ -12,6 +12,16 @@ import (
 // Configuration: LAMBDALOCAL_FUNCTION_URL (the invoke API's address, published on 127.0.0.1),
 // LAMBDALOCAL_ARCH and LAMBDALOCAL_TIMEOUT (the function timeout).
 //
+// Several functions: with LAMBDALOCAL_FUNCTIONS=items=./cmd/items,users=./cmd/users (after
+// `go tool mage build` with the same setting) each function runs in its own Compose service,
+// named after it, from localdev/docker-compose.functions.yml, which up derives from
+// docker-compose.yml (git-ignored; do not edit it): the first function's invoke API is on
+// LAMBDALOCAL_FUNCTION_URL's port, the next ones on the ports after it (9000, 9001, …), each on
+// 127.0.0.1 only. Up waits until every function answers.
+//
+// Rebuild on save: `go tool mage watch` is up that stays in the foreground, rebuilds on save
+// and restarts only the changed functions' containers.
+//
 // Debugging: with LAMBDALOCAL_DEBUG=1, after `LAMBDALOCAL_DEBUG=1 go tool mage build`, the
 // function runs under a headless Delve that a debugger attaches to on 127.0.0.1:2345
 // (LAMBDALOCAL_DEBUG_PORT changes the port): localdev/docker-compose.debug.yml is merged over
@@ -35,7 +45,7 @@ func Down(ctx context.Context) error {
 	return localdev.Down(ctx, c, localdev.WithOutput(os.Stdout))
 }
 
-// Logs prints the function container's logs and follows them until interrupted.
+// Logs prints the function containers' logs and follows them until interrupted.
 func Logs(ctx context.Context) error {
 	c, err := config()
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lambdalocal/lambdalocal/localdev"
@@ -21,6 +22,9 @@ const (
 	EnvTimeout     = "LAMBDALOCAL_TIMEOUT"
 	EnvDebug       = "LAMBDALOCAL_DEBUG"
 	EnvDebugPort   = "LAMBDALOCAL_DEBUG_PORT"
+	// EnvFunctions names several functions as NAME=PACKAGE pairs, e.g.
+	// items=./cmd/items,users=./cmd/users (see localdev.Config.Functions).
+	EnvFunctions = "LAMBDALOCAL_FUNCTIONS"
 )
 
 // Settings is the configuration a consumer sets in its magefile, typically in an init function:
@@ -38,7 +42,7 @@ func config() (localdev.Config, error) {
 // configFrom applies the environment read through lookup to base, then fills in defaults.
 func configFrom(base localdev.Config, lookup func(string) (string, bool)) (localdev.Config, error) {
 	c := base
-	strings := []struct {
+	texts := []struct {
 		env   string
 		field *string
 	}{
@@ -50,7 +54,7 @@ func configFrom(base localdev.Config, lookup func(string) (string, bool)) (local
 		{EnvAPI, &c.API},
 		{EnvRoutes, &c.Routes},
 	}
-	for _, s := range strings {
+	for _, s := range texts {
 		if v, ok := lookup(s.env); ok && v != "" {
 			*s.field = v
 		}
@@ -75,6 +79,15 @@ func configFrom(base localdev.Config, lookup func(string) (string, bool)) (local
 			return c, fmt.Errorf("reading %s=%q: want a TCP port number such as 2345", EnvDebugPort, v)
 		}
 		c.DebugPort = p
+	}
+	if v, ok := lookup(EnvFunctions); ok && strings.TrimSpace(v) != "" {
+		fns, err := localdev.ParseFunctions(v)
+		if err != nil {
+			return c, fmt.Errorf("reading %s=%q: %w", EnvFunctions, v, err)
+		}
+		c.Functions = fns
+	} else if err := localdev.CheckFunctions(c.Functions); err != nil {
+		return c, fmt.Errorf("reading Settings.Functions: %w", err)
 	}
 	c = c.WithDefaults()
 	switch c.Arch {

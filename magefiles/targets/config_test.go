@@ -1,6 +1,8 @@
 package targets
 
 import (
+	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -32,8 +34,49 @@ func TestConfigFromAppliesEnvironmentOverSettings(t *testing.T) {
 		ProxyAddr: "127.0.0.1:9999", Routes: "routes.txt", FunctionURL: "http://127.0.0.1:9001",
 		BaseImage: "example.com/base:1", DebugPort: localdev.DefaultDebugPort,
 	}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("configFrom =\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+func TestConfigFromFunctions(t *testing.T) {
+	t.Parallel()
+	two := []localdev.Function{{Name: "items", Handler: "./cmd/items"}, {Name: "users", Handler: "./cmd/users"}}
+	tests := []struct {
+		name string
+		base localdev.Config
+		vars map[string]string
+		want []localdev.Function
+	}{
+		{"none by default: the one function of the handler", localdev.Config{}, nil, nil},
+		{"LAMBDALOCAL_FUNCTIONS names them", localdev.Config{}, map[string]string{EnvFunctions: "items=./cmd/items,users=./cmd/users"}, two},
+		{"the magefile's Settings name them", localdev.Config{Functions: two}, nil, two},
+		{"the variable replaces the magefile's list", localdev.Config{Functions: two}, map[string]string{EnvFunctions: "items=./cmd/items"}, two[:1]},
+		{"an empty variable keeps the magefile's list", localdev.Config{Functions: two}, map[string]string{EnvFunctions: " "}, two},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := configFrom(tt.base, env(tt.vars))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got.Functions, tt.want) {
+				t.Errorf("Functions = %+v, want %+v", got.Functions, tt.want)
+			}
+		})
+	}
+}
+
+func TestConfigFromRejectsBadFunctions(t *testing.T) {
+	t.Parallel()
+	_, err := configFrom(localdev.Config{}, env(map[string]string{EnvFunctions: "Items=./cmd/items"}))
+	if !errors.Is(err, localdev.ErrBadFunctions) || !strings.Contains(err.Error(), EnvFunctions) || !strings.Contains(err.Error(), "lower-case") {
+		t.Errorf("configFrom = %v, want ErrBadFunctions naming %s and the rule", err, EnvFunctions)
+	}
+	_, err = configFrom(localdev.Config{Functions: []localdev.Function{{Name: "a", Handler: "./x"}, {Name: "b", Handler: "./x"}}}, env(nil))
+	if !errors.Is(err, localdev.ErrBadFunctions) || !strings.Contains(err.Error(), "Settings.Functions") {
+		t.Errorf("configFrom = %v, want ErrBadFunctions naming Settings.Functions", err)
 	}
 }
 

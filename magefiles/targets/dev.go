@@ -14,6 +14,12 @@ import (
 // Configuration: LAMBDALOCAL_HANDLER, LAMBDALOCAL_PROXY_ADDR (the emulator), LAMBDALOCAL_FUNCTION_URL
 // (the function's invoke endpoint), LAMBDALOCAL_API, LAMBDALOCAL_ROUTES and LAMBDALOCAL_TIMEOUT.
 //
+// Several functions: with LAMBDALOCAL_FUNCTIONS=items=./cmd/items,users=./cmd/users each
+// function runs in its own pool with its own invoke endpoint (the first on
+// LAMBDALOCAL_FUNCTION_URL, the next ones on the following ports), behind one emulator. The
+// routes file (LAMBDALOCAL_ROUTES, required then) names them without URLs, e.g.
+// `GET /items/{id} items`; a route naming a function nobody declares is refused with its line.
+//
 // Debugging: with LAMBDALOCAL_DEBUG=1 the handler is built with -gcflags=all=-N -l and runs in
 // one process under a headless Delve listening on 127.0.0.1:2345 (LAMBDALOCAL_DEBUG_PORT changes
 // it), started before the first request and again after each rebuild; Delve is built from its Go
