@@ -107,6 +107,7 @@ func Dev(ctx context.Context, cfg Config, opts ...DevOption) error {
 
 // devBuilder compiles the handler for the host into numbered folders of work.
 type devBuilder struct {
+	name string // the function's name when dev runs several, else ""
 	cfg  Config
 	work string
 	out  io.Writer
@@ -151,13 +152,23 @@ func checkExecutable(path, pkg string) error {
 // rebuild compiles after a change and swaps the pool onto the new build; on failure it prints
 // the compiler's output and leaves the previous build serving.
 func (b *devBuilder) rebuild(ctx context.Context, pool *function.Pool, changed []string) {
-	fmt.Fprintf(b.out, "lambdalocal dev: %s changed, rebuilding\n", describeChange(b.cfg.Dir, changed))
+	of := ""
+	if b.name != "" {
+		of = " " + b.name
+	}
+	fmt.Fprintf(b.out, "lambdalocal dev: %s changed, rebuilding%s\n", describeChange(b.cfg.Dir, changed), of)
 	previous := b.last
 	bootstrap, took, err := b.build(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
-			fmt.Fprintf(b.out, "lambdalocal dev: the build failed; still serving the previous build:\n%v\n", err)
+			fmt.Fprintf(b.out, "lambdalocal dev: the build%s failed; still serving the previous build:\n%v\n", of, err)
 		}
+		return
+	}
+	if b.name != "" && previous != "" && sameFile(filepath.Join(previous, "bootstrap"), bootstrap) {
+		// One of several functions the change did not touch: its warm environments stay.
+		_ = os.RemoveAll(filepath.Dir(bootstrap))
+		fmt.Fprintf(b.out, "lambdalocal dev: %s did not change; still serving its build\n", b.name)
 		return
 	}
 	if err := pool.Swap(bootstrap); err != nil {
@@ -169,13 +180,20 @@ func (b *devBuilder) rebuild(ctx context.Context, pool *function.Pool, changed [
 		// Processes of the old build keep running from the unlinked file until they stop.
 		_ = os.RemoveAll(previous)
 	}
-	fmt.Fprintf(b.out, "lambdalocal dev: rebuilt in %s; new requests get the new build\n", took.Round(time.Millisecond))
+	fmt.Fprintf(b.out, "lambdalocal dev: rebuilt%s in %s; new requests get the new build\n", of, took.Round(time.Millisecond))
 	if b.cfg.Debug {
 		// The debugger's session ended with the old build's Delve: start the new one now.
 		if err := startDebugging(ctx, b.cfg, pool, b.out); err != nil && ctx.Err() == nil {
 			fmt.Fprintf(b.out, "lambdalocal dev: %v\n", err)
 		}
 	}
+}
+
+// sameFile reports whether the files at a and b have the same bytes.
+func sameFile(a, b string) bool {
+	ha, err1 := fileHash(a)
+	hb, err2 := fileHash(b)
+	return err1 == nil && err2 == nil && ha == hb
 }
 
 // describeChange names the first changed file (relative to dir) and how many more there are.

@@ -63,6 +63,9 @@ func startDevFunctions(ctx context.Context, cfg Config, fns []*devFunction, o de
 		bcfg := cfg
 		bcfg.Handler = f.Handler
 		f.builder = &devBuilder{cfg: bcfg, work: filepath.Join(work, f.Name), out: o.out}
+		if len(fns) > 1 {
+			f.builder.name = f.Name
+		}
 		bootstrap, _, err := f.builder.build(ctx)
 		if err != nil {
 			return err

@@ -203,6 +203,11 @@ func TestDevRoutesEachFunctionToItsOwnPool(t *testing.T) {
 	if _, body, _ := devGet(d.URL + "/a/1"); body != "fa 1 /a/1" {
 		t.Errorf("GET /a/1 = %q after fb's edit, want fa unchanged", body)
 	}
+	// fa's bytes did not change: its build, and its warm environment, stay.
+	waitOutput(t, d.out, "lambdalocal dev: fa did not change; still serving its build", 10*time.Second)
+	if !strings.Contains(d.out.String(), "lambdalocal dev: rebuilt fb in") {
+		t.Errorf("dev did not say it rebuilt fb:\n%s", d.out)
+	}
 }
 
 // dev's refusals for several functions, each saying what to do.
