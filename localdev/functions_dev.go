@@ -149,7 +149,7 @@ func devGatewayOf(cfg Config, ins []Instance) (*proxy.Gateway, proxy.API, error)
 	if err != nil {
 		return nil, "", fmt.Errorf("reading LAMBDALOCAL_API: %w", err)
 	}
-	g, err := loadGatewayKnowing(cfg.Routes, api, GatewayFunctions(ins))
+	g, err := proxy.LoadGateway(cfg.Routes, proxy.WithAPI(api), proxy.WithFunctions(GatewayFunctions(ins)...))
 	if err != nil {
 		return nil, "", err
 	}

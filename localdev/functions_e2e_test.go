@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,18 +99,31 @@ func TestTwoFunctionsOnDocker(t *testing.T) {
 				}
 			}
 
+			// The gateway as `go tool mage proxy` runs it: the routes name the configured functions.
 			routes := filepath.Join(cfg.Dir, "routes.txt")
 			devWrite(t, routes, twoRoutes)
-			g, err := loadGatewayKnowing(routes, proxy.REST, GatewayFunctions(ins))
-			if err != nil {
-				t.Fatal(err)
-			}
-			gw := httptest.NewServer(&proxy.Server{Gateway: g, AccessLog: io.Discard})
-			defer gw.Close()
+			gwURL := "http://127.0.0.1:" + freePort(t)
+			gwCtx, stopGateway := context.WithCancel(ctx)
+			gwDone := make(chan error, 1)
+			go func() {
+				gwDone <- proxy.Run(gwCtx, proxy.Config{Addr: strings.TrimPrefix(gwURL, "http://"), RoutesFile: routes, Functions: GatewayFunctions(ins), AccessLog: io.Discard})
+			}()
 			for path, want := range map[string]string{"/a/1": "fa 1 /a/1", "/b/2": "fb 1 /b/2"} {
-				if status, body, err := devGet(gw.URL + path); err != nil || status != 200 || body != want {
+				var status int
+				var body string
+				var err error
+				for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+					if status, body, err = devGet(gwURL + path); err == nil {
+						break
+					}
+				}
+				if err != nil || status != 200 || body != want {
 					t.Errorf("GET %s = %d %q %v, want 200 %q", path, status, body, err, want)
 				}
+			}
+			stopGateway()
+			if err := <-gwDone; err != nil {
+				t.Errorf("the gateway ended with %v", err)
 			}
 
 			var logs strings.Builder
@@ -227,6 +239,7 @@ func TestDevSeveralFunctionsRefusals(t *testing.T) {
 	}{
 		{"no routes file", "", ErrNoRoutes, []string{"LAMBDALOCAL_ROUTES", "fa and fb"}},
 		{"a route naming an unknown function", write("unknown.txt", "GET /a/{x} fa\nGET /c/{x} fc\n"), nil, []string{"unknown.txt:2", `"fc"`}},
+		{"a function line for a configured function", write("dup.txt", "function fa http://127.0.0.1:9999\nGET /a/{x} fa\n"), nil, []string{"dup.txt:1", "function fa is declared by the configuration"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,7 +9,8 @@ import (
 type GatewayOption func(*gatewayOptions)
 
 type gatewayOptions struct {
-	api API
+	api       API
+	functions []Function
 }
 
 // WithAPI sets the API kind for a routes file that has no `api` line (default REST). A file's
@@ -20,6 +21,15 @@ func WithAPI(api API) GatewayOption {
 			o.api = api
 		}
 	}
+}
+
+// WithFunctions declares functions whose endpoints come from elsewhere — lambdalocal passes
+// the functions of its configuration (LAMBDALOCAL_FUNCTIONS) — so that the routes file names
+// them in routes without a function line. A function line for one of them is refused, so each
+// function's endpoints are set in one place; a route naming a function neither declares is
+// refused as always. A Concurrency of 0 means 1.
+func WithFunctions(fns ...Function) GatewayOption {
+	return func(o *gatewayOptions) { o.functions = append(o.functions, fns...) }
 }
 
 // InvokerOption configures NewInvokers.

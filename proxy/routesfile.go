@@ -117,7 +117,8 @@ func LoadGateway(path string, opts ...GatewayOption) (*Gateway, error) {
 //	payload-version 1.0                    # HTTP only: 2.0 (default) or 1.0
 //	cors allow-origins=https://a.example allow-methods=GET,POST allow-headers=content-type max-age=600 allow-credentials=true expose-headers=x-id
 //	function items http://127.0.0.1:9000 http://127.0.0.1:9001 concurrency=1 queue=100
-//	function users http://127.0.0.1:9010-9013   # a port range: four endpoints
+//	function users http://127.0.0.1:9010-9013   # a port range: four endpoints (functions given
+//	                                            # WithFunctions need no function line)
 //	GET /items/{id}   items                # a route: API Gateway route key, then a function
 //	ANY /{proxy+}     items
 //	$default          items                # HTTP only
@@ -130,6 +131,7 @@ func ParseGateway(name string, r io.Reader, opts ...GatewayOption) (*Gateway, er
 		opt(&o)
 	}
 	p := &fileParser{name: name, g: &Gateway{Functions: map[string]Function{}}, seen: map[string]int{}, functionLines: map[string]int{}}
+	p.knownFunctions(o.functions)
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for line := 1; sc.Scan(); line++ {

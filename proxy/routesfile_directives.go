@@ -18,6 +18,7 @@ type fileParser struct {
 	api           API
 	functionLines map[string]int
 	endpoints     map[string]string // normalised endpoint URL → function using it
+	known         map[string]bool   // functions given WithFunctions
 }
 
 func (p *fileParser) errorf(line int, fix, format string, args ...any) {

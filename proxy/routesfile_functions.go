@@ -29,6 +29,10 @@ func (p *fileParser) function(n int, args []string) {
 		p.errorf(n, "use letters, digits, '-' and '_' (up to 64), as Lambda function names do", "bad function name %q", name)
 		return
 	}
+	if p.known[name] {
+		p.errorf(n, "remove this line: the configuration sets its endpoints (LAMBDALOCAL_FUNCTIONS and LAMBDALOCAL_FUNCTION_URL), and routes name it as it is", "function %s is declared by the configuration", name)
+		return
+	}
 	if l, dup := p.functionLines[name]; dup {
 		p.errorf(n, "declare each function once and list all its URLs on that line", "function %s is already declared on line %d", name, l)
 		return
@@ -70,6 +74,28 @@ func (p *fileParser) function(n int, args []string) {
 	}
 	if ok {
 		p.g.Functions[name] = f
+	}
+}
+
+// knownFunctions enters the functions given WithFunctions: routes may name them, and their
+// endpoints are taken.
+func (p *fileParser) knownFunctions(fns []Function) {
+	for _, f := range fns {
+		if p.known == nil {
+			p.known = map[string]bool{}
+			p.endpoints = map[string]string{}
+		}
+		if f.Concurrency == 0 {
+			f.Concurrency = 1
+		}
+		p.known[f.Name] = true
+		p.g.Functions[f.Name] = f
+		for _, u := range f.URLs {
+			if n, err := checkEndpoint(u); err == nil {
+				u = n
+			}
+			p.endpoints[u] = f.Name
+		}
 	}
 }
 

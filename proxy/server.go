@@ -445,6 +445,10 @@ type Config struct {
 	RoutesFile  string        // routes file; "" for one catch-all route (LAMBDALOCAL_ROUTES)
 	Timeout     time.Duration // gateway integration deadline (LAMBDALOCAL_TIMEOUT)
 	AccessLog   io.Writer     // nil means os.Stderr
+	// Functions are functions declared by the configuration (LAMBDALOCAL_FUNCTIONS), which the
+	// routes file names without function lines (see WithFunctions). More than one needs a
+	// routes file; one alone, without a routes file, gets the catch-all route.
+	Functions []Function
 }
 
 // Run loads the routes file (if any) and serves the emulator until ctx is cancelled, letting
@@ -459,11 +463,14 @@ func Run(ctx context.Context, c Config) error {
 		}
 	}
 	var g *Gateway
-	if c.RoutesFile != "" {
+	switch {
+	case c.RoutesFile != "":
 		var err error
-		if g, err = LoadGateway(c.RoutesFile, WithAPI(api)); err != nil {
+		if g, err = LoadGateway(c.RoutesFile, WithAPI(api), WithFunctions(c.Functions...)); err != nil {
 			return err
 		}
+	case len(c.Functions) > 1:
+		return fmt.Errorf("%d functions and no routes file: set LAMBDALOCAL_ROUTES to a file that routes to them by name, with lines such as `GET /%s/{id} %s`", len(c.Functions), c.Functions[0].Name, c.Functions[0].Name)
 	}
 	s := &Server{Addr: c.Addr, API: api, Gateway: g, FunctionURL: c.FunctionURL, Timeout: c.Timeout, AccessLog: c.AccessLog}
 	return s.ListenAndServe(ctx)
