@@ -257,3 +257,23 @@ func TestDevSeveralFunctionsRefusals(t *testing.T) {
 		})
 	}
 }
+
+// invoke with several functions sends a generated request to the function its route names,
+// at that function's own port, as the gateway would.
+func TestInvokeReachesTheFunctionTheRouteNames(t *testing.T) {
+	t.Parallel()
+	dir := functionsModule(t, "fa", "fb")
+	routes := filepath.Join(dir, "routes.txt")
+	devWrite(t, routes, twoRoutes)
+	cfg := Config{Dir: dir, Routes: routes, Functions: twoFunctions, FunctionURL: fmt.Sprintf("http://127.0.0.1:%d", freePorts(t, 2))}
+	d := startDev(t, cfg)
+	if want := cfg.FunctionURL; d.Functions["fa"] != want {
+		t.Fatalf("fa serves at %s, want %s", d.Functions["fa"], want)
+	}
+	for request, want := range map[string]string{"GET /a/1": "fa 1 /a/1", "GET /b/2": "fb 1 /b/2"} {
+		out, progress, err := invRun(t, cfg, request)
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("invoke %q = %v\n%s\n%s\nwant the answer %q", request, err, out, progress, want)
+		}
+	}
+}

@@ -120,6 +120,10 @@ func invokeRequest(ctx context.Context, cfg Config, arg eventArg, o invokeOption
 	if err != nil {
 		return err
 	}
+	urls, err := functionURLs(cfg)
+	if err != nil {
+		return err
+	}
 	header, body, err := o.request(arg)
 	if err != nil {
 		return err
@@ -143,12 +147,16 @@ func invokeRequest(ctx context.Context, cfg Config, arg eventArg, o invokeOption
 		if o.printEvent {
 			printEvent(o.out, event)
 		}
-		ans, callErr = callFunction(ctx, o, cfg.FunctionURL, event)
+		url := cfg.FunctionURL
+		if u, ok := urls[function]; ok {
+			url = u // one of several functions: the route's own
+		}
+		ans, callErr = callFunction(ctx, o, url, event)
 		if callErr != nil {
 			return nil, callErr
 		}
 		if ans.Status < 200 || ans.Status > 299 {
-			return nil, &proxy.InvokeError{URL: cfg.FunctionURL, StatusCode: ans.Status, Body: ans.Body}
+			return nil, &proxy.InvokeError{URL: url, StatusCode: ans.Status, Body: ans.Body}
 		}
 		return ans.Body, nil
 	})
@@ -216,11 +224,36 @@ func invokeServer(cfg Config, gatewayTimeout time.Duration) (*proxy.Server, erro
 	}
 	g := proxy.DefaultGateway(api, cfg.FunctionURL)
 	if cfg.Routes != "" {
-		if g, err = proxy.LoadGateway(cfg.Routes, proxy.WithAPI(api)); err != nil {
+		var known []proxy.Function
+		if len(cfg.Functions) > 0 {
+			ins, err := Instances(cfg)
+			if err != nil {
+				return nil, err
+			}
+			known = GatewayFunctions(ins)
+		}
+		if g, err = proxy.LoadGateway(cfg.Routes, proxy.WithAPI(api), proxy.WithFunctions(known...)); err != nil {
 			return nil, err
 		}
 	}
 	return &proxy.Server{API: api, Gateway: g, Addr: cfg.ProxyAddr, FunctionURL: cfg.FunctionURL, Timeout: gatewayTimeout, AccessLog: io.Discard}, nil
+}
+
+// functionURLs maps each configured function's name to its invoke URL (none without
+// Config.Functions): a generated request goes to the function its route names.
+func functionURLs(cfg Config) (map[string]string, error) {
+	if len(cfg.Functions) == 0 {
+		return nil, nil
+	}
+	ins, err := Instances(cfg)
+	if err != nil {
+		return nil, err
+	}
+	urls := map[string]string{}
+	for _, in := range ins {
+		urls[in.Name] = in.URL
+	}
+	return urls, nil
 }
 
 func describeAPI(s *proxy.Server) string {

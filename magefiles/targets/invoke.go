@@ -24,7 +24,9 @@ const (
 // Invoke sends one event (a JSON file, - for stdin, or a request such as "GET /items/42") to the running function and prints its answer.
 //
 // The function is the one `up` (Docker) or `dev` runs, at LAMBDALOCAL_FUNCTION_URL
-// (default http://127.0.0.1:9000). The event argument is one of:
+// (default http://127.0.0.1:9000). With several functions (LAMBDALOCAL_FUNCTIONS) a request
+// goes to the function its route names, at that function's port; a file or stdin event goes to
+// the first function. The event argument is one of:
 //
 //	event.json           a file holding the event JSON
 //	-                    the event JSON on stdin
