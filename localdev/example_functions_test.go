@@ -24,3 +24,23 @@ func ExampleParseFunctions() {
 	// users ./cmd/users
 	// true
 }
+
+// Where each of two functions is built, which Compose service runs it and where its invoke API
+// answers: consecutive ports from FunctionURL.
+func ExampleInstances() {
+	cfg := localdev.Config{
+		Dir:       "/src/shop",
+		Functions: []localdev.Function{{Name: "items", Handler: "./cmd/items"}, {Name: "users", Handler: "./cmd/users"}},
+	}
+	ins, err := localdev.Instances(cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, in := range ins {
+		fmt.Println(in.Name, in.Service, in.Bootstrap, in.URL)
+	}
+	// Output:
+	// items items /src/shop/localdev/var-runtime/items/bootstrap http://127.0.0.1:9000
+	// users users /src/shop/localdev/var-runtime/users/bootstrap http://127.0.0.1:9001
+}
