@@ -89,7 +89,7 @@ func TestFixturesRoundTripThroughTheEventStructs(t *testing.T) {
 			if err := json.Unmarshal(raw, v); err != nil {
 				t.Fatal(err)
 			}
-			got, err := marshalEvent(v)
+			got, err := marshalEvent(v.(eventEncoder), 0)
 			if err != nil {
 				t.Fatal(err)
 			}

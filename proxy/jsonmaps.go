@@ -18,13 +18,20 @@ func (m eventMap) MarshalJSON() ([]byte, error) { return marshalMap(m, appendJSO
 
 func (m eventListMap) MarshalJSON() ([]byte, error) { return marshalMap(m, appendJSONList), nil }
 
-// marshalMap encodes m as encoding/json does: null when nil, else an object with its keys in
-// sorted order, each value written by appendValue.
+// marshalMap encodes m as encoding/json does (see appendMap).
 func marshalMap[V any](m map[string]V, appendValue func([]byte, V) []byte) []byte {
 	if m == nil {
 		return []byte("null")
 	}
-	b := make([]byte, 0, 64*len(m)+2)
+	return appendMap(make([]byte, 0, 64*len(m)+2), m, appendValue)
+}
+
+// appendMap appends m as encoding/json encodes it: null when nil, else an object with its
+// keys in sorted order, each value written by appendValue.
+func appendMap[V any](b []byte, m map[string]V, appendValue func([]byte, V) []byte) []byte {
+	if m == nil {
+		return append(b, "null"...)
+	}
 	b = append(b, '{')
 	for i, k := range sortedKeys(m) {
 		if i > 0 {

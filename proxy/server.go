@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -261,16 +260,16 @@ func readBody(r *http.Request) ([]byte, error) {
 // invoke limit is refused as Lambda refuses it (RequestEntityTooLargeException, HTTP 413),
 // which the gateway passes on as 413 (see kindEventTooLarge).
 func (s *Server) event(req *request, m Match, ids requestIDs, now time.Time) ([]byte, error) {
-	var v any
+	var e eventEncoder
 	switch {
 	case s.API == REST:
-		v = restAPIEvent(req, m, s.dep, ids, now)
+		e = restAPIEvent(req, m, s.dep, ids, now)
 	case s.dep.PayloadVersion == "1.0":
-		v = httpAPIV1Event(req, m, s.dep, ids, now)
+		e = httpAPIV1Event(req, m, s.dep, ids, now)
 	default:
-		v = httpAPIEvent(req, m, s.dep, ids, now)
+		e = httpAPIEvent(req, m, s.dep, ids, now)
 	}
-	event, err := marshalEvent(v)
+	event, err := marshalEvent(e, len(req.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -280,16 +279,20 @@ func (s *Server) event(req *request, m Match, ids requestIDs, now time.Time) ([]
 	return event, nil
 }
 
+// eventEncoder is an event that writes its own JSON (see jsonevent.go).
+type eventEncoder interface {
+	appendJSON(b []byte) ([]byte, error)
+}
+
 // marshalEvent encodes an event as AWS does: '&', '<' and '>' stay as they are (encoding/json
 // would escape them as \u0026 and so on, which decodes the same but differs byte for byte).
-func marshalEvent(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+// bodySize is the request body's length, to size the buffer once.
+func marshalEvent(e eventEncoder, bodySize int) ([]byte, error) {
+	b, err := e.appendJSON(make([]byte, 0, 2048+bodySize+bodySize/2))
+	if err != nil {
 		return nil, fmt.Errorf("encoding the event: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return b, nil
 }
 
 // invoke calls the route's function through call (nil: its invoker) under the gateway's
