@@ -254,8 +254,14 @@ func testProject(t testing.TB, cfg Config, v ComposeVersion) string {
 		if _, err := os.Stat(composeFile(cfg.Dir)); err == nil {
 			_ = Down(ctx, cfg, WithCompose(v), WithProject(project))
 		}
-		// Compose v2 names the image <project>-function, v1 <project>_function.
-		_ = exec.CommandContext(ctx, "docker", "image", "rm", "--force", project+"-function", project+"_function").Run()
+		// Compose v2 names a service's image <project>-<service>, v1 <project>_<service>.
+		services := []string{service}
+		if ins, err := Instances(cfg); err == nil {
+			services = servicesOf(ins)
+		}
+		for _, s := range services {
+			_ = exec.CommandContext(ctx, "docker", "image", "rm", "--force", project+"-"+s, project+"_"+s).Run()
+		}
 	})
 	return project
 }

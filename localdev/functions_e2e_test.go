@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -47,7 +46,7 @@ func freePorts(t testing.TB, n int) int {
 }
 
 // twoFunctionProject makes a module with functions fa and fb on two consecutive free ports,
-// its base pinned to base, and a Compose project for it whose images are removed at the end.
+// its base pinned to base, and a Compose project for it (testProject removes its images).
 func twoFunctionProject(t testing.TB, base string, v ComposeVersion) (Config, string) {
 	t.Helper()
 	dir := functionsModule(t, "fa", "fb")
@@ -55,14 +54,7 @@ func twoFunctionProject(t testing.TB, base string, v ComposeVersion) (Config, st
 	if _, err := Pin(context.Background(), cfg, WithPinOutput(io.Discard)); err != nil {
 		t.Fatal(err)
 	}
-	var project string
-	// Registered first, so it runs after the project's own cleanup has taken the stack down.
-	t.Cleanup(func() {
-		for _, f := range twoFunctions {
-			_ = exec.Command("docker", "image", "rm", "--force", project+"-"+f.Name, project+"_"+f.Name).Run()
-		}
-	})
-	project = testProject(t, cfg, v)
+	project := testProject(t, cfg, v)
 	return cfg, project
 }
 
