@@ -36,6 +36,13 @@ const InvokePath = "/2015-03-31/functions/function/invocations"
 func Up(ctx context.Context, cfg Config, opts ...Option) error {
 	cfg = cfg.WithDefaults()
 	o := newOptions(opts)
+	ins, err := Instances(cfg)
+	if err != nil {
+		return err
+	}
+	if err := checkDebugOne(cfg, ins); err != nil {
+		return err
+	}
 	if err := Scaffold(cfg, WithOutput(o.out)); err != nil {
 		return err
 	}
@@ -44,13 +51,6 @@ func Up(ctx context.Context, cfg Config, opts ...Option) error {
 		return err
 	}
 	if err := c.docker.checkDaemon(ctx); err != nil {
-		return err
-	}
-	ins, err := Instances(cfg) // newCompose has checked them
-	if err != nil {
-		return err
-	}
-	if err := checkDebugOne(cfg, ins); err != nil {
 		return err
 	}
 	if err := checkBuilt(cfg); err != nil {

@@ -269,3 +269,39 @@ func TestInvokeReachesTheFunctionTheRouteNames(t *testing.T) {
 		}
 	}
 }
+
+// Debugging runs one function: build, up and dev refuse several at once before doing anything,
+// naming the setting that picks one.
+func TestDebugSeveralFunctionsIsRefused(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Dir: t.TempDir(), Functions: twoFunctions, Debug: true, ProxyAddr: "127.0.0.1:0", FunctionURL: "http://127.0.0.1:0"}
+	for name, run := range map[string]func() error{
+		"build": func() error { return Build(context.Background(), cfg) },
+		"up":    func() error { return Up(context.Background(), cfg, WithProject("lltest-never-started")) },
+		"dev":   func() error { return Dev(context.Background(), cfg, WithDevOutput(io.Discard)) },
+	} {
+		if err := run(); !errors.Is(err, ErrDebugSeveral) || !strings.Contains(err.Error(), "LAMBDALOCAL_FUNCTIONS=fa=./fa") {
+			t.Errorf("%s = %v, want ErrDebugSeveral naming LAMBDALOCAL_FUNCTIONS", name, err)
+		}
+	}
+}
+
+// A taken port of the second function is named with the function and the variable that moves
+// the ports.
+func TestCheckPortsNamesTheFunction(t *testing.T) {
+	t.Parallel()
+	first := freePorts(t, 2)
+	taken, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", first+1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	ins, err := Instances(Config{Functions: twoFunctions, FunctionURL: fmt.Sprintf("http://127.0.0.1:%d", first)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = checkPorts(ins)
+	if !errors.Is(err, ErrPortInUse) || !strings.Contains(err.Error(), "function fb") || !strings.Contains(err.Error(), "LAMBDALOCAL_FUNCTION_URL") {
+		t.Fatalf("checkPorts = %v, want ErrPortInUse naming fb and LAMBDALOCAL_FUNCTION_URL", err)
+	}
+}
