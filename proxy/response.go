@@ -75,8 +75,11 @@ func parseHTTPV1Response(payload []byte) (*reply, error) {
 }
 
 func responseObject(payload []byte) (map[string]json.RawMessage, error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(payload, &obj); err != nil || obj == nil {
+	if !json.Valid(payload) {
+		return nil, malformed("the function's answer is not a JSON object")
+	}
+	obj, ok := objectMembers(payload)
+	if !ok {
 		return nil, malformed("the function's answer is not a JSON object")
 	}
 	return obj, nil
@@ -127,9 +130,7 @@ func parseHTTPV2Response(payload []byte, stripStringQuotes bool) (*reply, error)
 	}
 	var obj map[string]json.RawMessage
 	if trimmed[0] == '{' {
-		if err := json.Unmarshal(trimmed, &obj); err != nil {
-			return nil, malformed("decoding the function's answer: %v", err)
-		}
+		obj, _ = objectMembers(trimmed)
 	}
 	if _, ok := obj["statusCode"]; !ok {
 		return inferredHTTPResponse(trimmed, stripStringQuotes), nil
@@ -247,8 +248,8 @@ func stringMap(raw json.RawMessage) (map[string]string, error) {
 	if isNull(raw) {
 		return nil, nil
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
+	m, ok := objectMembers(raw) // raw is part of a valid document
+	if !ok {
 		return nil, malformed("headers is not an object")
 	}
 	out := make(map[string]string, len(m))
@@ -290,8 +291,7 @@ func listMap(raw json.RawMessage) (map[string][]string, error) {
 func scalarString(v json.RawMessage) (string, bool) {
 	switch {
 	case len(v) > 0 && v[0] == '"':
-		var s string
-		return s, json.Unmarshal(v, &s) == nil
+		return jsonString(v), true // v is part of a valid document
 	case string(v) == "true", string(v) == "false":
 		return string(v), true
 	}
@@ -308,11 +308,10 @@ func bodyString(raw json.RawMessage) (string, error) {
 	if isNull(raw) {
 		return "", nil
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	if raw[0] != '"' { // raw is part of a valid document
 		return "", malformed("body is not a string: %s", raw)
 	}
-	return s, nil
+	return jsonString(raw), nil
 }
 
 func boolValue(raw json.RawMessage, key string) (bool, error) {
