@@ -18,9 +18,5 @@ import (
 // copy it from the user cache dir. Then `LAMBDALOCAL_DEBUG=1 go tool mage up` runs the function
 // under Delve (see docs/debugging.md).
 func Build(ctx context.Context) error {
-	c, err := config()
-	if err != nil {
-		return err
-	}
-	return localdev.Build(ctx, c, localdev.WithOutput(os.Stdout))
+	return withConfig(func(c localdev.Config) error { return localdev.Build(ctx, c, localdev.WithOutput(os.Stdout)) })
 }

@@ -29,45 +29,29 @@ import (
 // function and gateway timeouts are raised to 15 minutes, AWS's maximum, so a breakpoint does
 // not time the invoke out. docs/debugging.md shows the VS Code and GoLand attach settings.
 func Up(ctx context.Context) error {
-	c, err := config()
-	if err != nil {
-		return err
-	}
-	return localdev.Up(ctx, c, localdev.WithOutput(os.Stdout))
+	return withConfig(func(c localdev.Config) error { return localdev.Up(ctx, c, localdev.WithOutput(os.Stdout)) })
 }
 
 // Down stops and removes the containers and network that up made.
 func Down(ctx context.Context) error {
-	c, err := config()
-	if err != nil {
-		return err
-	}
-	return localdev.Down(ctx, c, localdev.WithOutput(os.Stdout))
+	return withConfig(func(c localdev.Config) error { return localdev.Down(ctx, c, localdev.WithOutput(os.Stdout)) })
 }
 
 // Logs prints the function containers' logs and follows them until interrupted.
 func Logs(ctx context.Context) error {
-	c, err := config()
-	if err != nil {
-		return err
-	}
-	return localdev.Logs(ctx, c, localdev.WithOutput(os.Stdout), localdev.WithFollow(true), localdev.WithLogLines(0))
+	return withConfig(func(c localdev.Config) error {
+		return localdev.Logs(ctx, c, localdev.WithOutput(os.Stdout), localdev.WithFollow(true), localdev.WithLogLines(0))
+	})
 }
 
 // Init writes localdev/ (Dockerfile, docker-compose.yml, entrypoint.sh, ...) from lambdalocal's copies, keeping files you edited.
 func Init() error {
-	c, err := config()
-	if err != nil {
-		return err
-	}
-	return localdev.Scaffold(c, localdev.WithOutput(os.Stdout))
+	return withConfig(func(c localdev.Config) error { return localdev.Scaffold(c, localdev.WithOutput(os.Stdout)) })
 }
 
 // InitForce writes localdev/ from lambdalocal's copies, overwriting files you edited.
 func InitForce() error {
-	c, err := config()
-	if err != nil {
-		return err
-	}
-	return localdev.Scaffold(c, localdev.WithOutput(os.Stdout), localdev.WithForce(true))
+	return withConfig(func(c localdev.Config) error {
+		return localdev.Scaffold(c, localdev.WithOutput(os.Stdout), localdev.WithForce(true))
+	})
 }

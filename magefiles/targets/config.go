@@ -1,10 +1,13 @@
 package targets
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/lambdalocal/lambdalocal/localdev"
@@ -37,6 +40,23 @@ var Settings localdev.Config
 // config returns Settings with environment overrides applied and defaults filled in.
 func config() (localdev.Config, error) {
 	return configFrom(Settings, os.LookupEnv)
+}
+
+// withConfig runs target with the resolved configuration, or returns why it cannot be resolved.
+func withConfig(target func(localdev.Config) error) error {
+	c, err := config()
+	if err != nil {
+		return err
+	}
+	return target(c)
+}
+
+// untilInterrupted runs target with a context that ends on SIGINT or SIGTERM, for targets that
+// run in the foreground until the user stops them.
+func untilInterrupted(ctx context.Context, target func(context.Context) error) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return target(ctx)
 }
 
 // configFrom applies the environment read through lookup to base, then fills in defaults.

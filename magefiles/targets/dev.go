@@ -3,8 +3,6 @@ package targets
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/lambdalocal/lambdalocal/localdev"
 )
@@ -27,11 +25,7 @@ import (
 // minutes, AWS's maximum, so a breakpoint does not time the request out. docs/debugging.md shows
 // the VS Code and GoLand attach settings.
 func Dev(ctx context.Context) error {
-	c, err := config()
-	if err != nil {
-		return err
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return localdev.Dev(ctx, c, localdev.WithDevOutput(os.Stdout))
+	return withConfig(func(c localdev.Config) error {
+		return untilInterrupted(ctx, func(ctx context.Context) error { return localdev.Dev(ctx, c, localdev.WithDevOutput(os.Stdout)) })
+	})
 }

@@ -13,19 +13,10 @@ type Image mg.Namespace
 
 // Pin resolves LAMBDALOCAL_BASE_IMAGE to its multi-arch index digest and pins localdev/Dockerfile's FROM line to it.
 func (Image) Pin(ctx context.Context) error {
-	c, err := config()
-	if err != nil {
-		return err
-	}
-	_, err = localdev.Pin(ctx, c)
-	return err
+	return withConfig(func(c localdev.Config) error { _, err := localdev.Pin(ctx, c); return err })
 }
 
 // Check fails when localdev/Dockerfile's FROM line is not pinned to what LAMBDALOCAL_BASE_IMAGE resolves to now (for CI).
 func (Image) Check(ctx context.Context) error {
-	c, err := config()
-	if err != nil {
-		return err
-	}
-	return localdev.CheckPin(ctx, c)
+	return withConfig(func(c localdev.Config) error { return localdev.CheckPin(ctx, c) })
 }

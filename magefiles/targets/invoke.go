@@ -60,15 +60,13 @@ const (
 // errorType and errorMessage, a timeout, a crash) is printed with its type and message and
 // makes the target fail, as does a gateway error response to a request.
 func Invoke(ctx context.Context, event string) error {
-	c, err := config()
-	if err != nil {
-		return err
-	}
-	opts, err := invokeOptions(os.LookupEnv)
-	if err != nil {
-		return err
-	}
-	return localdev.Invoke(ctx, c, event, opts...)
+	return withConfig(func(c localdev.Config) error {
+		opts, err := invokeOptions(os.LookupEnv)
+		if err != nil {
+			return err
+		}
+		return localdev.Invoke(ctx, c, event, opts...)
+	})
 }
 
 // invokeOptions reads invoke's variables through lookup.

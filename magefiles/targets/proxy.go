@@ -3,8 +3,6 @@ package targets
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/lambdalocal/lambdalocal/localdev"
 	"github.com/lambdalocal/lambdalocal/proxy"
@@ -18,17 +16,13 @@ import (
 // `GET /items/{id} items`: each is reached at its own port (the first at
 // LAMBDALOCAL_FUNCTION_URL, the next ones on the following ports).
 func Proxy(ctx context.Context) error {
-	c, err := config()
-	if err != nil {
-		return err
-	}
-	pc, err := proxyConfig(c)
-	if err != nil {
-		return err
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return proxy.Run(ctx, pc)
+	return withConfig(func(c localdev.Config) error {
+		pc, err := proxyConfig(c)
+		if err != nil {
+			return err
+		}
+		return untilInterrupted(ctx, func(ctx context.Context) error { return proxy.Run(ctx, pc) })
+	})
 }
 
 // proxyConfig maps the targets' configuration onto the emulator's.

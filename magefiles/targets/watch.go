@@ -3,8 +3,6 @@ package targets
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/lambdalocal/lambdalocal/localdev"
 )
@@ -25,11 +23,7 @@ import (
 // LAMBDALOCAL_FUNCTION_URL (the first function's port; the others take the next ports) and
 // LAMBDALOCAL_TIMEOUT.
 func Watch(ctx context.Context) error {
-	c, err := config()
-	if err != nil {
-		return err
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return localdev.Watch(ctx, c, localdev.WithOutput(os.Stdout))
+	return withConfig(func(c localdev.Config) error {
+		return untilInterrupted(ctx, func(ctx context.Context) error { return localdev.Watch(ctx, c, localdev.WithOutput(os.Stdout)) })
+	})
 }
