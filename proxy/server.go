@@ -419,8 +419,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return err
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ConnContext: withRawConn}
-	ln = rawListener{ln}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	if s.API == REST {
+		// Only REST events keep the client's header casing; HTTP APIs lower-case every name,
+		// so their connections need not remember what they read.
+		srv.ConnContext = withRawConn
+		ln = rawListener{ln}
+	}
 	s.logf("lambdalocal proxy: %s API, stage %s, listening on http://%s", s.API, s.dep.Stage, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
