@@ -106,12 +106,13 @@ func TestHeldInvokeCancellationStress(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 200 {
 		wg.Go(func() {
-			// Most invokes give up at a random moment; every tenth waits for its answer, so
+			// Most invokes give up at a random moment; every tenth waits for its answer (a minute), so
 			// the storm runs invokes however slow the machine (or the race detector) is.
-			ctx, cancel := context.WithCancel(context.Background())
-			if i%10 != 0 {
-				ctx, cancel = context.WithTimeout(ctx, time.Duration(rand.IntN(4000))*time.Microsecond)
+			timeout := time.Duration(rand.IntN(4000)) * time.Microsecond
+			if i%10 == 0 {
+				timeout = time.Minute
 			}
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
 			want := fmt.Sprintf(`"ev%d"`, i)
 			got, err := inv.Invoke(ctx, []byte(want))
