@@ -165,10 +165,15 @@ func (b *devBuilder) rebuild(ctx context.Context, pool *function.Pool, changed [
 		}
 		return
 	}
-	if b.name != "" && previous != "" && sameFile(filepath.Join(previous, "bootstrap"), bootstrap) {
-		// One of several functions the change did not touch: its warm environments stay.
+	if previous != "" && sameFile(filepath.Join(previous, "bootstrap"), bootstrap) {
+		// The change did not reach this function's build (a comment, another function's
+		// package, a file of another build tag): its warm environments stay.
 		_ = os.RemoveAll(filepath.Dir(bootstrap))
-		fmt.Fprintf(b.out, "lambdalocal dev: %s did not change; still serving its build\n", b.name)
+		if b.name != "" {
+			fmt.Fprintf(b.out, "lambdalocal dev: %s did not change; still serving its build\n", b.name)
+		} else {
+			fmt.Fprintf(b.out, "lambdalocal dev: the build did not change; still serving it\n")
+		}
 		return
 	}
 	if err := pool.Swap(bootstrap); err != nil {

@@ -459,3 +459,29 @@ func TestDevPassesLocaldevFunctionEnvToTheFunction(t *testing.T) {
 		t.Errorf("GET / = %d %q %v, want the variable from localdev/function.env", status, body, err)
 	}
 }
+
+func TestDevKeepsWarmEnvironmentsWhenAChangeDoesNotReachTheBuild(t *testing.T) {
+	t.Parallel()
+	dir := devModule(t)
+	d := startDev(t, Config{Dir: dir}, WithPollInterval(50*time.Millisecond))
+	if status, body, err := devGet(d.URL + "/"); err != nil || status != 200 || body != "version 1" {
+		t.Fatalf("first request: %d %q %v", status, body, err)
+	}
+
+	// A package the handler does not import, and the file mage writes while it compiles a
+	// magefile: neither can change the bootstrap.
+	devWrite(t, filepath.Join(dir, "tools", "tools.go"), "package tools\n\nconst Unused = 1\n")
+	devWrite(t, filepath.Join(dir, "magefiles", mageOutputFile), "//go:build ignore\n\npackage main\n")
+	waitOutput(t, d.out, "lambdalocal dev: the build did not change; still serving it", 30*time.Second)
+
+	if status, body, err := devGet(d.URL + "/"); err != nil || status != 200 || body != "version 1" {
+		t.Fatalf("after the change: %d %q %v", status, body, err)
+	}
+	// A new environment would print Init Duration on its first REPORT line: the warm one does not.
+	if n := strings.Count(d.out.String(), "Init Duration"); n != 1 {
+		t.Errorf("%d cold starts, want the first one only:\n%s", n, d.out)
+	}
+	if strings.Contains(d.out.String(), "magefiles") {
+		t.Errorf("mage's generated file was reported as a change:\n%s", d.out)
+	}
+}

@@ -21,13 +21,17 @@ type sourceState struct {
 	size int64
 }
 
+// mageOutputFile is the file mage writes beside a magefile while it compiles it, and removes
+// after: running any target (say, invoke while dev runs) would otherwise look like an edit.
+const mageOutputFile = "mage_output_file.go"
+
 // isWatchedSource reports whether a change to the file name can change the handler's build:
-// Go sources (not tests) and the module files.
+// Go sources (not tests, not mage's generated file) and the module files.
 func isWatchedSource(name string) bool {
 	switch {
 	case name == "go.mod", name == "go.sum":
 		return true
-	case strings.HasSuffix(name, "_test.go"):
+	case strings.HasSuffix(name, "_test.go"), name == mageOutputFile:
 		return false
 	}
 	return strings.HasSuffix(name, ".go")

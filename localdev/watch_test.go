@@ -19,6 +19,7 @@ func TestIsWatchedSource(t *testing.T) {
 		"main_test.go": false,
 		"README.md":    false,
 		"main.go~":     false,
+		mageOutputFile: false,
 	} {
 		if got := isWatchedSource(name); got != want {
 			t.Errorf("isWatchedSource(%q) = %v, want %v", name, got, want)
