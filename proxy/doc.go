@@ -35,4 +35,9 @@
 //     than one comma-folded line (the same field per RFC 9110, and the only way Set-Cookie
 //     works).
 //   - REST's remapping of response headers such as WWW-Authenticate is not emulated.
+//   - Serve speaks HTTP/1.x only, with its own connection loop (see conn.go): a request's
+//     context is not cancelled when its client disconnects mid-request (the gateway's timeout
+//     still ends the invoke); a function's header values lose control characters (CR and LF
+//     become spaces, so no header can split the response) and its Content-Length,
+//     Transfer-Encoding and Connection headers give way to the gateway's own framing.
 package proxy

@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -143,17 +142,6 @@ func (r *request) headerValue(name string) string {
 // and headers is 10240 bytes [AWS-doc limits], with room for read-ahead.
 const maxRawHeader = 64 << 10
 
-// rawListener wraps accepted connections in rawConns.
-type rawListener struct{ net.Listener }
-
-func (l rawListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &rawConn{Conn: c}, nil
-}
-
 // rawConn remembers the last maxRawHeader bytes read from the client.
 type rawConn struct {
 	net.Conn
@@ -175,15 +163,6 @@ func (c *rawConn) Read(p []byte) (int, error) {
 }
 
 type rawConnKey struct{}
-
-// withRawConn is http.Server.ConnContext: it makes the connection's rawConn reachable from
-// each request's context.
-func withRawConn(ctx context.Context, c net.Conn) context.Context {
-	if rc, ok := c.(*rawConn); ok {
-		return context.WithValue(ctx, rawConnKey{}, rc)
-	}
-	return ctx
-}
 
 // clientHeaderNames maps each canonical header name of r to the name as the client sent it;
 // nil when the raw request is not available. Call it before reading the body, which may push

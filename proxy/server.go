@@ -54,6 +54,10 @@ type Server struct {
 	StripStringQuotes bool
 	// Now is the clock (default time.Now); tests set it.
 	Now func() time.Time
+	// ReadHeaderTimeout is how long Serve gives a client to send a request's header block
+	// (default DefaultReadHeaderTimeout); IdleTimeout how long a keep-alive connection may
+	// wait for its next request (default DefaultIdleTimeout).
+	ReadHeaderTimeout, IdleTimeout time.Duration
 
 	once     sync.Once
 	initErr  error
@@ -148,6 +152,20 @@ func (s *Server) timeout() time.Duration {
 		return DefaultHTTPTimeout
 	}
 	return DefaultRESTTimeout
+}
+
+func (s *Server) readHeaderTimeout() time.Duration {
+	if s.ReadHeaderTimeout > 0 {
+		return s.ReadHeaderTimeout
+	}
+	return DefaultReadHeaderTimeout
+}
+
+func (s *Server) idleTimeout() time.Duration {
+	if s.IdleTimeout > 0 {
+		return s.IdleTimeout
+	}
+	return DefaultIdleTimeout
 }
 
 func (s *Server) now() time.Time {
@@ -411,38 +429,6 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		return fmt.Errorf("listening on %s: %w (is another proxy running? set LAMBDALOCAL_PROXY_ADDR to another address)", addr, err)
 	}
 	return s.Serve(ctx, ln)
-}
-
-// Serve serves on ln until ctx is cancelled, then shuts down gracefully like ListenAndServe.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	if err := s.init(); err != nil {
-		ln.Close()
-		return err
-	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	if s.API == REST {
-		// Only REST events keep the client's header casing; HTTP APIs lower-case every name,
-		// so their connections need not remember what they read.
-		srv.ConnContext = withRawConn
-		ln = rawListener{ln}
-	}
-	s.logf("lambdalocal proxy: %s API, stage %s, listening on http://%s", s.API, s.dep.Stage, ln.Addr())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serving on %s: %w", ln.Addr(), err)
-	case <-ctx.Done():
-	}
-	s.logf("lambdalocal proxy: shutting down; letting requests in flight finish")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.timeout()+5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutting down: in-flight requests did not finish: %w", err)
-	}
-	<-errc
-	s.logf("lambdalocal proxy: stopped")
-	return nil
 }
 
 // Config is what `go tool mage proxy` passes to Run; empty fields take Server's defaults.
