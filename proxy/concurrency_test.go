@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"slices"
@@ -116,11 +115,9 @@ func checkEcho(client *http.Client, base, path, marker string, api API) error {
 	return nil
 }
 
-func serve(t *testing.T, g *Gateway, invokers map[string]Invoker) *httptest.Server {
+func serve(t *testing.T, g *Gateway, invokers map[string]Invoker) *served {
 	t.Helper()
-	ts := httptest.NewServer(&Server{Gateway: g, Invokers: invokers, Timeout: 29 * time.Second, AccessLog: io.Discard})
-	t.Cleanup(ts.Close)
-	return ts
+	return serveURL(t, &Server{Gateway: g, Invokers: invokers, Timeout: 29 * time.Second, AccessLog: io.Discard})
 }
 
 func loadDuration(t *testing.T) time.Duration {
@@ -331,10 +328,8 @@ func TestConcurrencyAbandonedInvokeKeepsTheRIEReserved(t *testing.T) {
 	if _, err := invokers[DefaultFunctionName].Invoke(context.Background(), []byte(`{}`)); err != nil {
 		t.Fatal(err)
 	}
-	impatient := httptest.NewServer(&Server{Gateway: g, Invokers: invokers, Timeout: 50 * time.Millisecond, AccessLog: io.Discard})
-	defer impatient.Close()
-	patient := httptest.NewServer(&Server{Gateway: g, Invokers: invokers, Timeout: 10 * time.Second, AccessLog: io.Discard})
-	defer patient.Close()
+	impatient := serveURL(t, &Server{Gateway: g, Invokers: invokers, Timeout: 50 * time.Millisecond, AccessLog: io.Discard})
+	patient := serveURL(t, &Server{Gateway: g, Invokers: invokers, Timeout: 10 * time.Second, AccessLog: io.Discard})
 
 	start := time.Now()
 	resp, body := get(t, impatient.URL+"/abandoned")

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -64,7 +63,7 @@ func startRIE(tb testing.TB, bootstrap string, opts ...rietest.Option) *rietest.
 
 // e2eServer is a Server in front of rie with the routes helper's invokers (one invoke at a
 // time per RIE), on a real listener.
-func e2eServer(t *testing.T, api API, rie *rietest.RIE, timeout time.Duration, routes ...Route) *httptest.Server {
+func e2eServer(t *testing.T, api API, rie *rietest.RIE, timeout time.Duration, routes ...Route) *served {
 	t.Helper()
 	g := e2eGateway(api, rie, routes...)
 	invokers, err := NewInvokers(g)
@@ -87,12 +86,9 @@ func e2eGateway(api API, rie *rietest.RIE, routes ...Route) *Gateway {
 
 // e2eServerWith serves g with the given invokers, so two servers can share one RIE's
 // concurrency limit.
-func e2eServerWith(t *testing.T, g *Gateway, invokers map[string]Invoker, timeout time.Duration) *httptest.Server {
+func e2eServerWith(t *testing.T, g *Gateway, invokers map[string]Invoker, timeout time.Duration) *served {
 	t.Helper()
-	s := &Server{Gateway: g, Invokers: invokers, Timeout: timeout, AccessLog: io.Discard}
-	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
-	return ts
+	return serveURL(t, &Server{Gateway: g, Invokers: invokers, Timeout: timeout, AccessLog: io.Discard})
 }
 
 func get(t *testing.T, url string, header ...string) (*http.Response, []byte) {
