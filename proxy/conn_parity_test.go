@@ -79,4 +79,3 @@ func canonical(h http.Header, volatile []string) string {
 	slices.Sort(lines)
 	return strings.Join(lines, "\n")
 }
-
