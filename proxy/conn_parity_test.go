@@ -26,7 +26,7 @@ func TestServeAnswersAsServeHTTPDoes(t *testing.T) {
 		{rule: "a plain answer", api: REST, answer: `{"statusCode":200,"body":"hello"}`, method: "GET", target: "/a?x=1"},
 		{rule: "headers and multiValueHeaders merge", api: REST, answer: `{"statusCode":201,"headers":{"h1":"ValueB","Content-Type":"text/plain"},"multiValueHeaders":{"h1":["ValueA","ValueB"],"Set-Cookie":["a=1","b=2"]},"body":"x"}`, method: "POST", target: "/p", body: "payload"},
 		{rule: "a base64 body is decoded", api: REST, answer: `{"statusCode":200,"headers":{"Content-Type":"image/png"},"isBase64Encoded":true,"body":"iVBORw0KGgo="}`, method: "GET", target: "/img", headers: []string{"Accept", "image/png"}},
-		{rule: "no Content-Type is sniffed", api: REST, answer: `{"statusCode":200,"headers":{},"body":"<html></html>"}`, method: "GET", target: "/h"},
+		{rule: "an answer without Content-Type gets the default one", api: REST, answer: `{"statusCode":200,"headers":{},"body":"<html></html>"}`, method: "GET", target: "/h"},
 		{rule: "204 drops Content-Type and body", api: REST, answer: `{"statusCode":204,"headers":{"Content-Type":"text/plain"},"body":"gone"}`, method: "DELETE", target: "/d"},
 		{rule: "an unknown route is 403 with x-amzn-ErrorType", api: REST, answer: `{}`, method: "GET", target: "/nope", routes: []Route{route("GET /only")}},
 		{rule: "a function error is 502", api: REST, answer: `{"errorMessage":"boom","errorType":"Error"}`, method: "GET", target: "/e"},
