@@ -349,6 +349,10 @@ func TestServeWritesTheAccessLogLine(t *testing.T) {
 	c.send(get1("/log?x=1"))
 	resp, _ := c.read("GET")
 	want := `GET /log?x=1 route="ANY /{proxy+}" status=200 duration=`
+	// The line is written after the response is sent.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(log.String(), want) && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if !strings.Contains(log.String(), want) || !strings.Contains(log.String(), "requestId="+resp.Header.Get("x-amzn-RequestId")) {
 		t.Errorf("access log:\n%s\nwant a line with %q and the request id", log.String(), want)
 	}
