@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -93,7 +94,11 @@ func (c *conn) serve() {
 		if !c.sv.setActive(c) {
 			return
 		}
-		_ = c.nc.SetReadDeadline(time.Now().Add(s.readHeaderTimeout()))
+		if !c.headerBuffered() {
+			// Only a header block that is not all here yet needs reading under the
+			// header timeout; one already buffered (the usual case) is parsed without a read.
+			_ = c.nc.SetReadDeadline(time.Now().Add(s.readHeaderTimeout()))
+		}
 		c.lr.limit(MaxHeaderBytes - c.br.Buffered())
 		req, err := http.ReadRequest(c.br)
 		over := c.lr.unlimit()
@@ -109,6 +114,14 @@ func (c *conn) serve() {
 			return
 		}
 	}
+}
+
+// headerBuffered reports whether the read buffer holds an empty line, so that reading the
+// next request's header block (which ends at its first empty line, or fails earlier) needs
+// nothing more from the connection.
+func (c *conn) headerBuffered() bool {
+	b, _ := c.br.Peek(c.br.Buffered())
+	return bytes.Contains(b, []byte("\n\r\n")) || bytes.Contains(b, []byte("\n\n"))
 }
 
 // refuse answers a request that could not be read: 431 when its header block is over the

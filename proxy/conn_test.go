@@ -253,6 +253,20 @@ func TestServeClosesSlowAndIdleConnections(t *testing.T) {
 			t.Errorf("still open after %s", time.Since(start))
 		}
 	})
+	t.Run("a header block arriving in pieces within ReadHeaderTimeout is served", func(t *testing.T) {
+		t.Parallel()
+		s := testServer(REST, echoPath())
+		s.ReadHeaderTimeout = 2 * time.Second
+		c := dialServer(t, s)
+		c.send("GET /a HTTP/1.1\r\nHo")
+		time.Sleep(50 * time.Millisecond)
+		c.send("st: h\r\n")
+		time.Sleep(50 * time.Millisecond)
+		c.send("\r\n")
+		if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "/a|" {
+			t.Errorf("got %d %q", resp.StatusCode, body)
+		}
+	})
 	t.Run("a connection idle for IdleTimeout", func(t *testing.T) {
 		t.Parallel()
 		s := testServer(REST, echoPath())
