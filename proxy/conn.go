@@ -84,9 +84,10 @@ func (c *conn) serve() {
 		}
 	}()
 	s := c.sv.s
-	for {
+	wait := s.readHeaderTimeout() // a new connection's first request is due at once
+	for ; ; wait = s.idleTimeout() {
 		if c.br.Buffered() == 0 {
-			_ = c.nc.SetReadDeadline(time.Now().Add(s.idleTimeout()))
+			_ = c.nc.SetReadDeadline(time.Now().Add(wait))
 			if _, err := c.br.Peek(1); err != nil {
 				return // closed, idle too long, or shut down while idle
 			}
@@ -161,7 +162,7 @@ func (c *conn) serveRequest(req *http.Request) bool {
 		_ = c.nc.SetReadDeadline(time.Now().Add(s.timeout()))
 	}
 	rep, x := c.answer(req)
-	if x.err != nil && x.err == errPanicked {
+	if x.err == errPanicked {
 		keep = false
 	}
 	if keep && !drain(req.Body, cont) {

@@ -267,6 +267,16 @@ func TestServeClosesSlowAndIdleConnections(t *testing.T) {
 			t.Errorf("got %d %q", resp.StatusCode, body)
 		}
 	})
+	t.Run("a new connection that sends nothing within ReadHeaderTimeout", func(t *testing.T) {
+		t.Parallel()
+		s := testServer(REST, echoPath())
+		s.ReadHeaderTimeout = 100 * time.Millisecond
+		c := dialServer(t, s)
+		start := time.Now()
+		if !c.closed() || time.Since(start) > 3*time.Second {
+			t.Errorf("still open after %s", time.Since(start))
+		}
+	})
 	t.Run("a connection idle for IdleTimeout", func(t *testing.T) {
 		t.Parallel()
 		s := testServer(REST, echoPath())
