@@ -3,11 +3,9 @@ package localdev
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -83,42 +81,7 @@ func TestDebugComposeOverrideAsComposeReadsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	render := func(v ComposeVersion, extra ...string) []byte {
-		t.Helper()
-		requireCompose(t, v)
-		prog, args := composeArgs(v, "lltestdebug", composeFiles(dir, true), append([]string{"config"}, extra...)...)
-		cmd := exec.Command(prog, args...)
-		cmd.Env = append(os.Environ(), env...)
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("%s config: %v\n%s", v, err, out)
-		}
-		return out
-	}
-	render(ComposeV1)
-
-	var project struct {
-		Services map[string]struct {
-			Privileged  bool              `json:"privileged"`
-			Pid         string            `json:"pid"`
-			CapAdd      []string          `json:"cap_add"`
-			SecurityOpt []string          `json:"security_opt"`
-			Environment map[string]string `json:"environment"`
-			Ports       []struct {
-				HostIP    string `json:"host_ip"`
-				Published string `json:"published"`
-				Target    int    `json:"target"`
-			} `json:"ports"`
-			Volumes []struct {
-				Source   string `json:"source"`
-				Target   string `json:"target"`
-				ReadOnly bool   `json:"read_only"`
-			} `json:"volumes"`
-		} `json:"services"`
-	}
-	if err := json.Unmarshal(render(ComposeV2, "--format", "json"), &project); err != nil {
-		t.Fatal(err)
-	}
+	project := renderCompose(t, "lltestdebug", composeFiles(dir, true), env)
 	fn := project.Services[service]
 	ports := map[string]int{}
 	for _, p := range fn.Ports {

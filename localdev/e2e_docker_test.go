@@ -448,40 +448,7 @@ func TestComposeFileAsComposeReadsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	render := func(v ComposeVersion, extra ...string) []byte {
-		t.Helper()
-		requireCompose(t, v)
-		prog, args := composeArgs(v, "lltestconfig", composeFiles(dir, false), append([]string{"config"}, extra...)...)
-		cmd := exec.Command(prog, args...)
-		cmd.Env = append(os.Environ(), env...)
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("%s config: %v\n%s", v, err, out)
-		}
-		return out
-	}
-	render(ComposeV1)
-
-	var project struct {
-		Services map[string]struct {
-			Platform    string            `json:"platform"`
-			Privileged  bool              `json:"privileged"`
-			Pid         string            `json:"pid"`
-			Environment map[string]string `json:"environment"`
-			Ports       []struct {
-				HostIP    string `json:"host_ip"`
-				Published string `json:"published"`
-				Target    int    `json:"target"`
-			} `json:"ports"`
-			Volumes []struct {
-				Target   string `json:"target"`
-				ReadOnly bool   `json:"read_only"`
-			} `json:"volumes"`
-		} `json:"services"`
-	}
-	if err := json.Unmarshal(render(ComposeV2, "--format", "json"), &project); err != nil {
-		t.Fatal(err)
-	}
+	project := renderCompose(t, "lltestconfig", composeFiles(dir, false), env)
 	fn, ok := project.Services[service]
 	if !ok {
 		t.Fatalf("no %q service in the rendered file", service)

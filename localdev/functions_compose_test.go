@@ -1,10 +1,8 @@
 package localdev
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -131,40 +129,7 @@ func TestFunctionsComposeAsComposeReadsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	render := func(v ComposeVersion, extra ...string) []byte {
-		t.Helper()
-		requireCompose(t, v)
-		prog, args := composeArgs(v, "lltestfunctions", []string{path}, append([]string{"config"}, extra...)...)
-		cmd := exec.Command(prog, args...)
-		cmd.Dir = filepath.Dir(path)
-		cmd.Env = append(os.Environ(), env...)
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("%s config: %v\n%s", v, err, out)
-		}
-		return out
-	}
-	render(ComposeV1)
-	var project struct {
-		Services map[string]struct {
-			Privileged  bool              `json:"privileged"`
-			Pid         string            `json:"pid"`
-			Environment map[string]string `json:"environment"`
-			Ports       []struct {
-				HostIP    string `json:"host_ip"`
-				Published string `json:"published"`
-				Target    int    `json:"target"`
-			} `json:"ports"`
-			Volumes []struct {
-				Source   string `json:"source"`
-				Target   string `json:"target"`
-				ReadOnly bool   `json:"read_only"`
-			} `json:"volumes"`
-		} `json:"services"`
-	}
-	if err := json.Unmarshal(render(ComposeV2, "--format", "json"), &project); err != nil {
-		t.Fatal(err)
-	}
+	project := renderCompose(t, "lltestfunctions", []string{path}, env)
 	if len(project.Services) != 2 {
 		t.Errorf("services = %d, want items and users only", len(project.Services))
 	}
