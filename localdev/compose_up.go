@@ -46,11 +46,8 @@ func Up(ctx context.Context, cfg Config, opts ...Option) error {
 	if err := Scaffold(cfg, WithOutput(o.out)); err != nil {
 		return err
 	}
-	c, err := newCompose(ctx, cfg, o)
+	c, err := daemonCompose(ctx, cfg, o)
 	if err != nil {
-		return err
-	}
-	if err := c.docker.checkDaemon(ctx); err != nil {
 		return err
 	}
 	if err := checkBuilt(cfg); err != nil {
@@ -113,14 +110,8 @@ func Up(ctx context.Context, cfg Config, opts ...Option) error {
 func Down(ctx context.Context, cfg Config, opts ...Option) error {
 	cfg = cfg.WithDefaults()
 	o := newOptions(opts)
-	if _, err := os.Stat(composeFile(cfg.Dir)); err != nil {
-		return errNoComposeFile(cfg)
-	}
-	c, err := newCompose(ctx, cfg, o)
+	c, err := scaffoldedCompose(ctx, cfg, o)
 	if err != nil {
-		return err
-	}
-	if err := c.docker.checkDaemon(ctx); err != nil {
 		return err
 	}
 	return c.run(ctx, o.out, "taking the function down", downAction()...)
@@ -131,14 +122,8 @@ func Down(ctx context.Context, cfg Config, opts ...Option) error {
 func Logs(ctx context.Context, cfg Config, opts ...Option) error {
 	cfg = cfg.WithDefaults()
 	o := newOptions(opts)
-	if _, err := os.Stat(composeFile(cfg.Dir)); err != nil {
-		return errNoComposeFile(cfg)
-	}
-	c, err := newCompose(ctx, cfg, o)
+	c, err := scaffoldedCompose(ctx, cfg, o)
 	if err != nil {
-		return err
-	}
-	if err := c.docker.checkDaemon(ctx); err != nil {
 		return err
 	}
 	err = c.run(ctx, o.out, "reading the function's logs", logsAction(o.tail, o.follow, c.services...)...)
@@ -232,4 +217,25 @@ func archHint(arch, host string) string {
 		return ""
 	}
 	return fmt.Sprintf("\nthe function is built for linux/%s and this machine is %s: the engine needs QEMU emulation for it (Docker Desktop has it; on Linux install binfmt handlers, e.g. the qemu-user-static package), or set LAMBDALOCAL_ARCH=%s", arch, host, host)
+}
+
+// daemonCompose returns the repository's Compose once the Docker daemon answers.
+func daemonCompose(ctx context.Context, cfg Config, o options) (*compose, error) {
+	c, err := newCompose(ctx, cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.docker.checkDaemon(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// scaffoldedCompose is daemonCompose for targets that act on a stack up made: without a
+// compose file there is nothing to act on, and it says which target writes one.
+func scaffoldedCompose(ctx context.Context, cfg Config, o options) (*compose, error) {
+	if _, err := os.Stat(composeFile(cfg.Dir)); err != nil {
+		return nil, errNoComposeFile(cfg)
+	}
+	return daemonCompose(ctx, cfg, o)
 }
