@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/lambdalocal/lambdalocal/internal/testenv"
 )
 
 // Time from `up` to the first successful invoke of the example function, with the image's
@@ -15,7 +17,7 @@ import (
 //
 //	go test ./localdev -run '^$' -bench BenchmarkUpToFirstInvoke -benchtime 5x
 func BenchmarkUpToFirstInvoke(b *testing.B) {
-	requireDocker(b)
+	testenv.RequireDocker(b)
 	base := pushTestBase(b)
 	for _, v := range []ComposeVersion{ComposeV2, ComposeV1} {
 		b.Run(v.String(), func(b *testing.B) {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/lambdalocal/lambdalocal/proxy"
+
+	"github.com/lambdalocal/lambdalocal/internal/testenv"
 )
 
 // Up with Debug on the real engine, with each Compose: the debug override merges over the
@@ -20,7 +22,7 @@ import (
 // stops the example function at a breakpoint in handle while a request through the gateway waits
 // past the configured 1 s timeout, then gets its answer.
 func TestUpDebugStopsAtABreakpointOnDocker(t *testing.T) {
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	base := pushTestBase(t)
 	for _, v := range []ComposeVersion{ComposeV2, ComposeV1} {
 		t.Run(v.String(), func(t *testing.T) {
@@ -71,7 +73,7 @@ func TestUpDebugStopsAtABreakpointOnDocker(t *testing.T) {
 // is added on 127.0.0.1 only, Delve is mounted read-only, the timeout is AWS's maximum, and the
 // container gets SYS_PTRACE and nothing more. Compose v1 accepts the pair too.
 func TestDebugComposeOverrideAsComposeReadsIt(t *testing.T) {
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	dir := t.TempDir()
 	cfg := Config{Dir: dir, Arch: "arm64", FunctionURL: "http://127.0.0.1:9123", Debug: true, DebugPort: 40002}.WithDefaults()
 	if err := Scaffold(cfg); err != nil {
@@ -117,7 +119,7 @@ func TestDebugComposeOverrideAsComposeReadsIt(t *testing.T) {
 // down with LAMBDALOCAL_DEBUG set works in a repository scaffolded before the debug override
 // existed: it needs nothing from it.
 func TestDownWithDebugWithoutTheOverride(t *testing.T) {
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	cfg := Config{Dir: t.TempDir(), Debug: true}
 	if err := Scaffold(cfg); err != nil {
 		t.Fatal(err)
@@ -132,7 +134,7 @@ func TestDownWithDebugWithoutTheOverride(t *testing.T) {
 
 // up with LAMBDALOCAL_DEBUG after a build without it says to build for debugging.
 func TestUpDebugWithoutADebugBuildSaysHowToMakeOne(t *testing.T) {
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	cfg := Config{Dir: t.TempDir(), Debug: true, FunctionURL: "http://127.0.0.1:" + freePort(t)}
 	writeExecutable(t, BootstrapPath(cfg.Dir), "#!/bin/sh\n")
 	writeExecutable(t, RIEPath(cfg.Dir, cfg.WithDefaults().Arch), "#!/bin/sh\n")

@@ -1,7 +1,6 @@
 package localdev
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +18,8 @@ import (
 	"time"
 
 	"github.com/lambdalocal/lambdalocal/localdev/function"
+
+	"github.com/lambdalocal/lambdalocal/internal/testenv"
 )
 
 // devHandlerSource is an API Gateway handler that answers its version, for rebuild tests.
@@ -64,28 +65,10 @@ func devWrite(t testing.TB, path, content string) {
 	}
 }
 
-// devSyncBuffer collects dev's output from several goroutines.
-type devSyncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *devSyncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *devSyncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // runningDev is a Dev started by a test.
 type runningDev struct {
 	DevEndpoints
-	out    *devSyncBuffer
+	out    *testenv.SyncBuffer
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -100,7 +83,7 @@ func startDev(t testing.TB, cfg Config, opts ...DevOption) *runningDev {
 		cfg.FunctionURL = "http://127.0.0.1:0"
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &runningDev{out: &devSyncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	d := &runningDev{out: &testenv.SyncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	ready := make(chan DevEndpoints, 1)
 	opts = append([]DevOption{WithDevOutput(d.out), WithReady(func(e DevEndpoints) { ready <- e })}, opts...)
 	go func() { d.done <- Dev(ctx, cfg, opts...) }()

@@ -21,6 +21,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/lambdalocal/lambdalocal/localdev/registrytest"
+
+	"github.com/lambdalocal/lambdalocal/internal/testenv"
 )
 
 // End to end on the real Docker engine: a minimal Lambda base (static busybox, empty /var/task,
@@ -28,7 +30,7 @@ import (
 // Gateway event invokes the example function → Down leaves no container or network behind.
 // Once with Compose v2 (BuildKit) and once with Compose v1 (the legacy builder).
 func TestEndToEndOnDocker(t *testing.T) {
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	base := pushTestBase(t)
 	for _, v := range []ComposeVersion{ComposeV2, ComposeV1} {
 		t.Run(v.String(), func(t *testing.T) {
@@ -88,7 +90,7 @@ func TestEndToEndOnDocker(t *testing.T) {
 // Up's preflight failures on the real machine, each forced, each with a message that says what
 // to do.
 func TestUpPreflightFailures(t *testing.T) {
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	ctx := context.Background()
 
 	t.Run("no bootstrap built yet says to run build", func(t *testing.T) {
@@ -143,7 +145,7 @@ func TestUpPreflightFailures(t *testing.T) {
 // A function whose container stops at once: Up fails soon, well before its wait bound, with
 // ErrNotReady and the container's last log lines.
 func TestUpFailureShowsContainerLogs(t *testing.T) {
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	base := pushTestBase(t)
 	ctx := context.Background()
 	cfg := Config{Dir: t.TempDir(), BaseImage: base.Ref, FunctionURL: "http://127.0.0.1:" + freePort(t)}
@@ -168,17 +170,6 @@ func TestUpFailureShowsContainerLogs(t *testing.T) {
 	}
 	if d := time.Since(start); d > 40*time.Second {
 		t.Errorf("Up took %s: a stopped container should end the wait early", d)
-	}
-}
-
-// requireDocker skips when no Docker daemon answers, unless CI is set: then it fails.
-func requireDocker(t testing.TB) {
-	t.Helper()
-	if out, err := exec.Command("docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set but Docker does not answer (run .ci/ensure-docker): %v\n%s", err, out)
-		}
-		t.Skipf("Docker does not answer: %v", err)
 	}
 }
 
@@ -398,7 +389,7 @@ func (w *testWriter) Write(p []byte) (int, error) {
 // Targets run with Config.Dir "." (the repository root); Compose runs in localdev/, so the
 // compose file's path must be resolved first. Down of a project that is not up is a no-op.
 func TestDownWithRelativeDir(t *testing.T) {
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	dir := t.TempDir()
 	t.Chdir(dir)
 	cfg := Config{Dir: "."}
@@ -413,7 +404,7 @@ func TestDownWithRelativeDir(t *testing.T) {
 // When Compose itself fails (here the base image's registry is down), Up's error names the
 // Compose used and carries the end of its output.
 func TestUpComposeFailureCarriesItsOutput(t *testing.T) {
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	cfg := Config{Dir: t.TempDir(), FunctionURL: "http://127.0.0.1:" + freePort(t)}
 	if err := Scaffold(cfg); err != nil {
 		t.Fatal(err)
@@ -438,7 +429,7 @@ func TestUpComposeFailureCarriesItsOutput(t *testing.T) {
 // Compose itself reads the embedded compose file: both implementations accept it, and v2's
 // rendering shows the safety rules hold with the values up passes.
 func TestComposeFileAsComposeReadsIt(t *testing.T) {
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	dir := t.TempDir()
 	cfg := Config{Dir: dir, Arch: "arm64", FunctionURL: "http://127.0.0.1:9123", Timeout: 90 * time.Second}.WithDefaults()
 	if err := Scaffold(cfg); err != nil {

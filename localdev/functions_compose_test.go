@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lambdalocal/lambdalocal/internal/testenv"
 )
 
 // twoInstances are functions items and users on ports 9000 and 9001.
@@ -111,7 +113,7 @@ func TestFunctionsComposeRefusesAFileItCannotDerive(t *testing.T) {
 // keeps the safety rules: its own port on 127.0.0.1 only, its own folder mounted read-only,
 // not privileged, not in the host's PID namespace.
 func TestFunctionsComposeAsComposeReadsIt(t *testing.T) {
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	dir := t.TempDir()
 	cfg := Config{Dir: dir, FunctionURL: "http://127.0.0.1:9300"}.WithDefaults()
 	if err := Scaffold(cfg); err != nil {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/lambdalocal/lambdalocal/proxy"
+
+	"github.com/lambdalocal/lambdalocal/internal/testenv"
 )
 
 // twoFunctions are the handlers functionsModule(t, "fa", "fb") writes.
@@ -62,7 +64,7 @@ func twoFunctionProject(t testing.TB, base string, v ComposeVersion) (Config, st
 // one service each on consecutive ports and waits for both, the API Gateway emulator reaches
 // each function by the name the routes file gives, and down leaves nothing.
 func TestTwoFunctionsOnDocker(t *testing.T) {
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	base := pushTestBase(t)
 	for _, v := range []ComposeVersion{ComposeV2, ComposeV1} {
 		t.Run(v.String(), func(t *testing.T) {
@@ -138,7 +140,7 @@ func TestTwoFunctionsOnDocker(t *testing.T) {
 // Watch with two functions: an edit to one handler is served by the same stack, and only that
 // function's container restarts: the other's StartedAt does not move.
 func TestWatchOnDockerRestartsOnlyTheChangedFunction(t *testing.T) {
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	base := pushTestBase(t)
 	ctx := context.Background()
 	cfg, project := twoFunctionProject(t, base.Ref, ComposeAuto)

@@ -20,6 +20,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/lambdalocal/lambdalocal/localdev/registrytest"
+
+	"github.com/lambdalocal/lambdalocal/internal/testenv"
 )
 
 // pinDockerfile is a consumer Dockerfile with everything image:pin must leave alone around the FROM.
@@ -635,7 +637,7 @@ func (f pinRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) { re
 // pull the base by the index digest from the loopback registry and build on it.
 func TestPinnedFromBuildsOnDocker(t *testing.T) {
 	t.Parallel()
-	pinRequireDocker(t)
+	testenv.RequireDocker(t)
 	reg := registrytest.New(t)
 	pushed, err := reg.PushLambdaBase("lambda/base:test")
 	if err != nil {
@@ -664,19 +666,4 @@ func TestPinnedFromBuildsOnDocker(t *testing.T) {
 	if err != nil || !strings.Contains(string(digests), pushed.Digest) {
 		t.Errorf("the engine holds the base as %s (%v), want it pulled by the index digest %s", digests, err, pushed.Digest)
 	}
-}
-
-// pinRequireDocker skips when no Docker engine answers, unless CI is set: then it fails.
-func pinRequireDocker(t *testing.T) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "docker", "info").CombinedOutput()
-	if err == nil {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set and docker info fails: %v\n%s", err, out)
-	}
-	t.Skipf("no Docker engine (docker info: %v)", err)
 }

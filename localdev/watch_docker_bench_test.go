@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/lambdalocal/lambdalocal/internal/testenv"
 )
 
 // BenchmarkWatchEditToServingOnDocker measures watch on the real Docker engine from saving an
@@ -19,7 +21,7 @@ import (
 //
 //	go test ./localdev -run '^$' -bench WatchEditToServingOnDocker -benchtime 5x
 func BenchmarkWatchEditToServingOnDocker(b *testing.B) {
-	requireDocker(b)
+	testenv.RequireDocker(b)
 	base := pushTestBase(b)
 	for _, names := range [][]string{{"fa"}, {"fa", "fb"}} {
 		b.Run(fmt.Sprintf("%d-functions", len(names)), func(b *testing.B) {

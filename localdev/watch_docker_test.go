@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/lambdalocal/lambdalocal/internal/testenv"
 )
 
 // functionHandlerSource is a REST API handler that answers "NAME VERSION PATH", so a test can
@@ -117,7 +119,7 @@ func startedAt(t testing.TB, project, service string) string {
 
 // runningWatch is a Watch started by a test.
 type runningWatch struct {
-	out    *devSyncBuffer
+	out    *testenv.SyncBuffer
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -127,7 +129,7 @@ type runningWatch struct {
 func startWatch(t testing.TB, cfg Config, opts ...Option) *runningWatch {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &runningWatch{out: &devSyncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	w := &runningWatch{out: &testenv.SyncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() { w.done <- Watch(ctx, cfg, append(opts, WithOutput(w.out))...) }()
 	t.Cleanup(func() {
 		w.stop(t)
@@ -170,7 +172,7 @@ func (w *runningWatch) stop(t testing.TB) {
 // Watch on one function, with each Compose: an edit is served by the same stack after a
 // restart, and a build that fails leaves the previous build serving.
 func TestWatchOnDockerOneFunction(t *testing.T) {
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	base := pushTestBase(t)
 	for _, v := range []ComposeVersion{ComposeV2, ComposeV1} {
 		t.Run(v.String(), func(t *testing.T) {
@@ -205,7 +207,7 @@ func TestWatchOnDockerOneFunction(t *testing.T) {
 }
 
 // waitOutput waits until out holds want.
-func waitOutput(t testing.TB, out *devSyncBuffer, want string, wait time.Duration) {
+func waitOutput(t testing.TB, out *testenv.SyncBuffer, want string, wait time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(wait)
 	for !strings.Contains(out.String(), want) {

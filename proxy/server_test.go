@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -9,32 +8,15 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/lambdalocal/lambdalocal/internal/testenv"
 )
-
-// syncBuffer is a goroutine-safe buffer for access logs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestAccessLogLineHasMethodPathRouteStatusDurationAndRequestID(t *testing.T) {
 	t.Parallel()
-	var log syncBuffer
+	var log testenv.SyncBuffer
 	s := testServer(REST, &capture{}, route("GET /items/{id}"))
 	s.AccessLog = &log
 	w := do(t, s, "GET", "/items/42?x=1", "")
@@ -51,7 +33,7 @@ func TestAccessLogLineHasMethodPathRouteStatusDurationAndRequestID(t *testing.T)
 
 func TestAccessLogSaysWhyARequestFailed(t *testing.T) {
 	t.Parallel()
-	var log syncBuffer
+	var log testenv.SyncBuffer
 	s := testServer(HTTP, answering(`{"errorMessage":"boom","errorType":"Error"}`))
 	s.AccessLog = &log
 	do(t, s, "GET", "/x", "")
@@ -197,7 +179,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	var log syncBuffer
+	var log testenv.SyncBuffer
 	done := make(chan error, 1)
 	go func() {
 		done <- Run(ctx, Config{Addr: addr, API: "http", FunctionURL: "http://127.0.0.1:1", Timeout: time.Second, AccessLog: &log})

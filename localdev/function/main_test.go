@@ -1,7 +1,6 @@
 package function_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"github.com/lambdalocal/lambdalocal/localdev/function"
+
+	"github.com/lambdalocal/lambdalocal/internal/testenv"
 )
 
 // handlerNames are the test handlers in testdata/handlers, built once for the host.
@@ -82,28 +83,10 @@ func compileHandler(ctx context.Context, pkg, out string) error {
 // bootstrap returns the path of a built test handler.
 func bootstrap(name string) string { return filepath.Join(binDir, name, "bootstrap") }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // newPool starts a Pool on a test handler, closed when the test ends.
-func newPool(t *testing.T, name string, opts ...function.Option) (*function.Pool, *syncBuffer) {
+func newPool(t *testing.T, name string, opts ...function.Option) (*function.Pool, *testenv.SyncBuffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	p, err := function.New(bootstrap(name), append([]function.Option{function.WithLogs(logs)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)

@@ -17,13 +17,15 @@ import (
 	"time"
 
 	"github.com/lambdalocal/lambdalocal/localdev/function"
+
+	"github.com/lambdalocal/lambdalocal/internal/testenv"
 )
 
 // rieProcess is a real RIE running one test handler.
 type rieProcess struct {
 	url  string
 	cmd  *exec.Cmd
-	logs *syncBuffer
+	logs *testenv.SyncBuffer
 }
 
 // startRIE runs the real RIE on a free loopback port with handler's bootstrap and the function
@@ -35,7 +37,7 @@ func startRIE(t testing.TB, handler string, timeout time.Duration) *rieProcess {
 		t.Fatal(err)
 	}
 	addrs := freeAddrs(t, 2)
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addrs[0], "--runtime-api-address", addrs[1],
 		"--log-level", "error", bootstrap(handler))
 	cmd.Env = []string{fmt.Sprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%d", int(timeout.Seconds())), "AWS_LAMBDA_FUNCTION_NAME=function",

@@ -16,6 +16,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/lambdalocal/lambdalocal/localdev/registrytest"
+
+	"github.com/lambdalocal/lambdalocal/internal/testenv"
 )
 
 func TestPushIndexListsOnlyRunnablePlatforms(t *testing.T) {
@@ -143,7 +145,7 @@ func TestBusyboxLayerHoldsShellAndTaskRoot(t *testing.T) {
 // shell: the image other packages' end-to-end tests build on must really run.
 func TestLambdaBaseRunsOnDocker(t *testing.T) {
 	t.Parallel()
-	requireDocker(t)
+	testenv.RequireDocker(t)
 	reg := registrytest.New(t)
 	pushed, err := reg.PushLambdaBase("lambda/base:test")
 	if err != nil {
@@ -182,19 +184,4 @@ func get(t *testing.T, ref string) *remote.Descriptor {
 		t.Fatalf("fetching %s: %v", ref, err)
 	}
 	return desc
-}
-
-// requireDocker skips when no Docker engine answers, unless CI is set: then it fails.
-func requireDocker(t *testing.T) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "docker", "info").CombinedOutput()
-	if err == nil {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set and docker info fails: %v\n%s", err, out)
-	}
-	t.Skipf("no Docker engine (docker info: %v)", err)
 }
